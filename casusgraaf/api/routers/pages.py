@@ -1,0 +1,83 @@
+"""Server-rendered pages in Dutch. Every page links its JSON twin under /api."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from casusgraaf.api.deps import EngineDep, GraphDep, SettingsDep
+from casusgraaf.api.routers.cases import case_detail, list_cases
+from casusgraaf.search.service import SearchRefused, run_similar
+from casusgraaf.search.similar import Query as SimilarQuery
+from casusgraaf.search.similar import SearchError
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
+
+KIND_CLASS = {"RAAKT_WET": "wet", "BETROKKEN": "org", "INGEDIEND_DOOR": "org", "BETREFT_LEEFGEBIED": "leef",
+              "HEEFT_KNELPUNT": "knel"}
+
+
+def highlight(text: str, entities: list[dict]) -> Markup:
+    """Wrap every extracted span in a <mark> with its type and provenance; overlaps keep the first."""
+    spans = []
+    for e in entities:
+        for s, a, b in zip(e.get("surfaces") or [], e.get("starts") or [], e.get("ends") or [], strict=False):
+            if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= len(text):
+                spans.append((a, b, e, s))
+    spans.sort(key=lambda t: (t[0], -t[1]))
+    out, pos = [], 0
+    for a, b, e, _s in spans:
+        if a < pos:
+            continue
+        out.append(escape(text[pos:a]))
+        title = f"{e['naam']} · {e['rel'].lower()} · {e.get('bron')}/{e.get('methode')}"
+        if e.get("artikel") and e["rel"] == "RAAKT_WET":
+            title += f" · artikel {e['artikel']}"
+        out.append(Markup('<mark class="{}" title="{}">{}</mark>').format(
+            KIND_CLASS.get(e["rel"], "ent"), title, text[a:b]))
+        pos = b
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: GraphDep, jaar: int | None = None, page: int = Query(1, ge=1)):
+    data = list_cases(store, jaar, page, 50)
+    return templates.TemplateResponse(request, "index.html", {
+        "data": data, "jaar": jaar, "json_url": f"/api/cases?page={page}&per_page=50" + (f"&jaar={jaar}" if jaar else "")})
+
+
+@router.get("/casussen/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str, store: GraphDep, engine: EngineDep, settings: SettingsDep):
+    case = case_detail(store, case_id)
+    sim = run_similar(store, SimilarQuery(case_ids=[case_id], k=8), settings, engine)
+    return templates.TemplateResponse(request, "case.html", {
+        "case": case, "tekst": highlight(case.get("tekst") or "", case["entiteiten"]), "similar": sim["results"],
+        "json_url": f"/api/cases/{case_id}", "similar_json_url": f"/api/cases/{case_id}/similar?k=8"})
+
+
+@router.get("/zoeken", response_class=HTMLResponse)
+def search_form(request: Request):
+    return templates.TemplateResponse(request, "search.html", {"results": None, "json_url": "/docs#/zoeken"})
+
+
+@router.post("/zoeken", response_class=HTMLResponse)
+def search_page(request: Request, store: GraphDep, engine: EngineDep, settings: SettingsDep,
+                tekst: str = Form(...), k: int = Form(10)):
+    error = None
+    results: list = []
+    try:
+        results = run_similar(store, SimilarQuery(text=tekst, k=k), settings, engine)["results"]
+    except SearchRefused as exc:
+        error = str(exc)
+        tekst = ""  # never echo text the gate refused
+    except SearchError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return templates.TemplateResponse(request, "search.html", {
+        "results": results, "error": error, "tekst": tekst, "json_url": "/docs#/zoeken"},
+        status_code=422 if error else 200)

@@ -1,0 +1,245 @@
+"""Core commands: setup, ingest, similar, cypher, delete, reindex, status, serve, demo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from casusgraaf.cli._app import app
+from casusgraaf.cli._common import JsonOpt, console, emit, fail, progress_enabled
+from casusgraaf.config import get_settings
+from casusgraaf.reporting import REPO_ROOT
+
+
+def _store():
+    from casusgraaf.graph import GraphError, open_store
+
+    try:
+        return open_store(get_settings())
+    except GraphError as exc:
+        fail(f"de graaf is niet bereikbaar: {exc}")
+
+
+@app.command()
+def setup(json_out: bool = JsonOpt) -> None:
+    """Bouw het embeddingmodel offline en warm de privacy-poort op (eenmalig, ~2 minuten)."""
+    from casusgraaf.ingest.privacy import warm
+    from casusgraaf.search.modelbuild import build_model
+
+    settings = get_settings()
+    done = {}
+    if not settings.model:
+        done["model"] = str(build_model(Path(settings.model_path), progress=not json_out))
+    else:
+        done["model"] = settings.model
+    if not json_out:
+        console.print("Privacy-poort (deduce) opwarmen…")
+    warm()
+    done["privacy"] = "deduce klaar"
+    emit(done, json_out, lambda d: console.print(f"[green]Klaar.[/] Model: {d['model']}"))
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Bestanden of mappen (.jsonl, .csv, .txt, .md, .docx, .pdf)."),
+    redact: bool = typer.Option(False, "--redact", help="Harde identificatoren vervangen door [BSN], [PERSOON-1], … "
+                                "in plaats van de casus in quarantaine te zetten."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Lees casussen in: telt nieuw, bijgewerkt, ongewijzigd en quarantaine (met redenen)."""
+    from casusgraaf.ingest.pipeline import ingest_paths
+
+    store = _store()
+    try:
+        report = ingest_paths(paths, get_settings(), redact=redact, progress=progress_enabled(json_out),
+                              store=store)
+    finally:
+        store.close()
+    emit(report.to_dict(), json_out, _render_report)
+    if report.nothing_ingested:
+        raise typer.Exit(2)
+
+
+def _render_report(d: dict) -> None:
+    console.print(f"Ingelezen: [bold]{d['ingested']}[/] nieuw, {d['updated']} bijgewerkt, "
+                  f"{d['unchanged']} ongewijzigd, {d['quarantined']} in quarantaine, "
+                  f"{d['redacted']} geanonimiseerd, {d['failed']} fout.")
+    for p in d["problems"]:
+        colour = {"fout": "red", "quarantaine": "yellow"}.get(p["soort"], "dim")
+        console.print(f"  [{colour}]{p['soort']}[/] {p['waar']}: {p['reden']}", highlight=False)
+
+
+def _parse_jaar(jaar: str | None) -> tuple[int | None, int | None]:
+    if not jaar:
+        return None, None
+    try:
+        if "-" in jaar:
+            lo, hi = jaar.split("-", 1)
+            return (int(lo) if lo else None), (int(hi) if hi else None)
+        return int(jaar), int(jaar)
+    except ValueError:
+        fail(f"--jaar '{jaar}' is geen jaar of bereik; gebruik bijvoorbeeld 2021 of 2021-2024")
+
+
+@app.command()
+def similar(
+    case: list[str] = typer.Option([], "--case", help="Casus-id (herhaalbaar: samen als één zoekvraag)."),
+    text: str | None = typer.Option(None, "--text", help="Beschrijving van een nieuwe casus."),
+    file: Path | None = typer.Option(None, "--file", help="Bestand met de beschrijving (UTF-8)."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="Aantal resultaten."),
+    jaar: str | None = typer.Option(None, "--jaar", help="Jaar of bereik, bv. 2021-2024."),
+    wet: list[str] = typer.Option([], "--wet", help="Alleen casussen die deze wet raken."),
+    organisatie: list[str] = typer.Option([], "--organisatie", help="Alleen casussen met deze organisatie."),
+    leefgebied: list[str] = typer.Option([], "--leefgebied", help="Alleen casussen met dit leefgebied."),
+    knelpunt: list[str] = typer.Option([], "--knelpunt", help="Knelpuntcategorie (naam of id)."),
+    indiener_type: str | None = typer.Option(None, "--indiener-type", help="gemeente, zorginstelling, …"),
+    uitkomst: str | None = typer.Option(None, "--uitkomst", help="Alleen casussen met deze uitkomst."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Vergelijkbare casussen, gerangschikt, met score en uitleg."""
+    from casusgraaf.search.service import SearchRefused, run_similar
+    from casusgraaf.search.similar import Filters, Query, SearchError
+
+    given = sum([bool(case), text is not None, file is not None])
+    if given != 1:
+        fail("geef precies één van --case, --text of --file", json_out)
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            fail(f"{file}: niet te lezen als UTF-8-tekst; controleer pad en codering", json_out)
+    lo, hi = _parse_jaar(jaar)
+    query = Query(case_ids=case, text=text, k=k, filters=Filters(
+        jaar_van=lo, jaar_tot=hi, indiener_type=indiener_type, organisatie=organisatie, wet=wet,
+        leefgebied=leefgebied, knelpunt=knelpunt, uitkomst=uitkomst))
+    store = _store()
+    try:
+        out = run_similar(store, query, get_settings())
+    except (SearchError, SearchRefused) as exc:
+        fail(str(exc), json_out)
+    finally:
+        store.close()
+    emit(out, json_out, _render_similar)
+
+
+def _render_similar(out: dict) -> None:
+    if not out["results"]:
+        console.print("Geen vergelijkbare casussen gevonden (controleer de filters).")
+        return
+    table = Table(title="Vergelijkbare casussen (inspiratie, geen precedent)", show_lines=True)
+    for col in ("#", "casus", "score", "dense/lex/struct", "gedeeld", "uitkomst"):
+        table.add_column(col)
+    for i, r in enumerate(out["results"], start=1):
+        s = r["signals"]
+        shared = ", ".join(f"{g['soort']}: {g['naam']}" for g in r.get("gedeeld", [])[:5])
+        table.add_row(str(i), f"{r['case_id']}\n{r.get('titel') or ''}", f"{r['score']:.3f}",
+                      "/".join(f"{s.get(n, 0):.2f}" for n in ("dense", "lexical", "structural")),
+                      shared, r.get("uitkomst") or "")
+    console.print(table)
+
+
+@app.command()
+def cypher(
+    query: str = typer.Argument(..., help="Alleen-lezen Cypher, bv. \"MATCH (c:Casus) RETURN count(c) AS n\"."),
+    limit: int = typer.Option(1000, "--limit", help="Maximaal aantal rijen."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Alleen-lezen Cypher voor analisten; een schrijvende query wordt geweigerd (exit 2)."""
+    from casusgraaf.graph import GraphError
+    from casusgraaf.graph.guard import run_readonly
+
+    store = _store()
+    try:
+        rows = run_readonly(store, query, limit=limit)
+    except GraphError as exc:
+        fail(str(exc), json_out)
+    finally:
+        store.close()
+    emit({"rows": rows}, json_out, _render_rows)
+
+
+def _render_rows(out: dict) -> None:
+    rows = out["rows"]
+    if not rows:
+        console.print("(geen rijen)")
+        return
+    table = Table()
+    for col in rows[0]:
+        table.add_column(str(col))
+    for row in rows:
+        table.add_row(*[str(row.get(c)) for c in rows[0]])
+    console.print(table)
+
+
+@app.command()
+def delete(case_id: str = typer.Argument(..., help="Casus-id."), json_out: bool = JsonOpt) -> None:
+    """Verwijder een casus uit de graaf en alle indexen."""
+    from casusgraaf.ingest.pipeline import delete_case
+
+    store = _store()
+    try:
+        deleted = delete_case(case_id, get_settings(), store=store)
+    finally:
+        store.close()
+    if not deleted:
+        fail(f"casus {case_id} bestaat niet", json_out)
+    emit({"deleted": case_id}, json_out, lambda d: console.print(f"Casus {d['deleted']} verwijderd."))
+
+
+@app.command()
+def reindex(json_out: bool = JsonOpt) -> None:
+    """Bouw de FAISS- en lexicale index opnieuw op uit de graaf (geen modelrun nodig)."""
+    from casusgraaf.search.indexes import Indexes
+
+    store = _store()
+    try:
+        stats = Indexes(get_settings()).rebuild(store, progress=progress_enabled(json_out))
+    finally:
+        store.close()
+    emit(stats, json_out, lambda d: console.print(
+        f"Index herbouwd: {d['vectors']} vectoren, {d['lexical']} teksten ({d['cases']} casussen)."))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Adres; standaard alleen deze machine."),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Start de API en de pagina's (OpenAPI op /docs)."""
+    import uvicorn
+
+    from casusgraaf.api.app import create_app
+
+    console.print(f"casusgraaf draait op http://{host}:{port}  (API-documentatie: /docs)")
+    # No access log: query strings could carry case details.
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="warning", access_log=False)
+
+
+def sample_dir() -> Path:
+    return Path(os.environ.get("CASUSGRAAF_SAMPLE_DIR", REPO_ROOT / "data" / "sample"))
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Alleen inlezen, niet serveren."),
+) -> None:
+    """Bouw het model indien nodig, lees het voorbeeldcorpus in en start de server."""
+    from casusgraaf.ingest.pipeline import ingest_paths
+    from casusgraaf.search.modelbuild import build_model
+
+    settings = get_settings()
+    if not settings.model:
+        build_model(Path(settings.model_path), progress=True)
+    store = _store()
+    try:
+        report = ingest_paths([sample_dir()], settings, progress=progress_enabled(False), store=store)
+    finally:
+        store.close()
+    _render_report(report.to_dict())
+    if not no_serve:
+        serve(host=host, port=port)

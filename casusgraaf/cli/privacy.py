@@ -1,0 +1,271 @@
+"""``casusgraaf privacy-check`` and ``casusgraaf quarantine list|show|release|remove``.
+
+Nothing here prints a detected value or raw case text: reports name the file, line, field, finding
+type and character positions, plus what to change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from casusgraaf.cli._app import app
+from casusgraaf.cli._common import JsonOpt, console, emit, fail
+
+RedactOpt = typer.Option(False, "--redact", help="Harde identificatoren vervangen door placeholders in plaats "
+                         "van quarantaine (zoals 'ingest --redact').")
+
+
+def _gate(redact: bool):
+    from casusgraaf.ingest.privacy import get_gate
+
+    try:
+        return get_gate(redact=redact)
+    except ValueError as exc:  # bad CASUSGRAAF_PRIVACY_HARD
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _findings_out(findings) -> list[dict[str, Any]]:
+    from casusgraaf.ingest.privacy import advies
+
+    return [{**f.to_dict(), "advies": advies(f.type)} for f in findings]
+
+
+@app.command("privacy-check")
+def privacy_check(
+    paths: list[Path] = typer.Argument(..., help="Bestanden of mappen met casussen (jsonl, csv, txt, md, docx, pdf)."),
+    redact: bool = RedactOpt,
+    json_mode: bool = JsonOpt,
+) -> None:
+    """Controleer casussen op persoonsgegevens zonder iets op te slaan.
+
+    Meldt per bestand:regel het veld, het soort gegeven (BSN, IBAN, PERSOON, ...) en de positie, en
+    wat u moet aanpassen; nooit de gevonden waarde. Exitcode 0: alles schoon (of, met --redact, alleen
+    te maskeren gegevens); 2: er zou iets in quarantaine gaan, of een bestand is onleesbaar.
+    """
+    from casusgraaf.ingest.readers import iter_records
+
+    gate = _gate(redact)
+    items: list[dict[str, Any]] = []
+    counts = {"records": 0, "schoon": 0, "redact": 0, "quarantaine": 0, "fouten": 0}
+    for item in iter_records(paths):
+        if item.record is None:
+            counts["fouten"] += 1
+            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "fout": item.error})
+            continue
+        counts["records"] += 1
+        result, _ = gate.check_record(item.record)
+        key = {"pass": "schoon", "redact": "redact", "quarantine": "quarantaine"}[result.action]
+        counts[key] += 1
+        if result.blocking:
+            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "id": item.record.id,
+                          "actie": result.action, "samenvatting": result.summary(),
+                          "bevindingen": _findings_out(result.blocking)})
+    report = {"aantallen": counts, "meldingen": items}
+
+    def render(rep: dict[str, Any]) -> None:
+        for it in rep["meldingen"]:
+            if "fout" in it:
+                console.print(f"[red]{it['waar']}[/]: {it['fout']}", highlight=False)
+                continue
+            colour = "red" if it["actie"] == "quarantine" else "yellow"
+            label = "quarantaine" if it["actie"] == "quarantine" else "wordt gemaskeerd"
+            console.print(f"[{colour}]{it['waar']}[/] (casus {it['id']}): {label}", highlight=False)
+            for f in it["bevindingen"]:
+                veld = "" if f["field"] == "tekst" else f" in {f['field']}"
+                console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}",
+                              highlight=False)
+        c = rep["aantallen"]
+        console.print(f"{c['records']} casussen: {c['schoon']} schoon, {c['redact']} te maskeren, "
+                      f"{c['quarantaine']} quarantaine, {c['fouten']} onleesbaar.", highlight=False)
+
+    emit(report, json_mode, render)
+    if counts["quarantaine"] or counts["fouten"]:
+        raise typer.Exit(2)
+
+
+quarantine_app = typer.Typer(
+    name="quarantine",
+    help=(
+        "Casussen die de privacypoort tegenhield. Ze staan alleen in de quarantainemap (rechten 0700/0600) "
+        "en nergens anders. Werkwijze: 1) 'quarantine show QID' toont bron:regel, soort gegeven en positie; "
+        "2) pas de bron aan; 3) 'quarantine release QID --file BRON' controleert de aangepaste casus opnieuw en "
+        "leest het bestand in als de casus nu schoon is (anders blijft hij in quarantaine). 'quarantine remove QID' "
+        "verwijdert een casus definitief."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+def _store():
+    from casusgraaf.config import get_settings
+    from casusgraaf.ingest.quarantine import Quarantine
+
+    return Quarantine(get_settings().quarantine_dir)
+
+
+@quarantine_app.command("list")
+def quarantine_list(json_mode: bool = JsonOpt) -> None:
+    """Toon de casussen in quarantaine: id, bron:regel, tijd en soorten gegevens (geen waarden)."""
+    rows = _store().list()
+
+    def render(rs: list[dict[str, Any]]) -> None:
+        if not rs:
+            console.print("Geen casussen in quarantaine.")
+            return
+        for r in rs:
+            where = f"{r['source']}:{r['line']}" if r.get("line") else r["source"]
+            console.print(f"{r['qid']}  {r['time']}  {where}  {', '.join(r.get('types', []))}", highlight=False)
+
+    emit(rows, json_mode, render)
+
+
+@quarantine_app.command("show")
+def quarantine_show(qid: str = typer.Argument(..., help="Quarantaine-id uit 'quarantine list'."),
+                    json_mode: bool = JsonOpt) -> None:
+    """Toon waar de casus vandaan komt en wat erin gevonden is (soort en positie, nooit de waarde).
+
+    De ruwe casus zelf staat alleen in het quarantainebestand (pad in de uitvoer, leesbaar voor u alleen).
+    """
+    from casusgraaf.ingest.privacy import advies
+    from casusgraaf.ingest.quarantine import QuarantineError
+
+    try:
+        data = _store().show(qid)
+    except QuarantineError as exc:
+        fail(str(exc), json_mode)
+    for f in data.get("findings", []):
+        f["advies"] = advies(f.get("type", ""))
+
+    def render(d: dict[str, Any]) -> None:
+        where = f"{d['source']}:{d['line']}" if d.get("line") else d["source"]
+        console.print(f"[bold]{d['qid']}[/] uit {where} ({d['time']})", highlight=False)
+        for f in d.get("findings", []):
+            veld = "" if f.get("field", "tekst") == "tekst" else f" in {f['field']}"
+            console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}", highlight=False)
+        console.print(f"Ruwe casus: {d['path']}", highlight=False)
+        console.print(f"Pas de bron aan en draai: casusgraaf quarantine release {d['qid']} --file {d['source']}",
+                      highlight=False)
+
+    emit(data, json_mode, render)
+
+
+def _raw_record(raw: str):
+    from casusgraaf.models.records import CaseRecord
+
+    try:
+        return CaseRecord.model_validate(json.loads(raw))
+    except Exception:  # noqa: BLE001 - a txt/docx record is not JSON: no id to match on
+        return None
+
+
+def _ingest(paths: list[Path], json_mode: bool, qid: str) -> Any:
+    try:
+        from casusgraaf.ingest.pipeline import ingest_paths
+    except ImportError:
+        fail("opnieuw inlezen is niet beschikbaar (casusgraaf.ingest.pipeline ontbreekt). Lees het aangepaste "
+             f"bestand in met 'casusgraaf ingest' en verwijder daarna de quarantaine met "
+             f"'casusgraaf quarantine remove {qid}'.", json_mode)
+    return ingest_paths(paths)
+
+
+@quarantine_app.command("release")
+def quarantine_release(
+    qid: str = typer.Argument(..., help="Quarantaine-id uit 'quarantine list'."),
+    file: Path | None = typer.Option(None, "--file", help="Het aangepaste bronbestand (of een bestand met "
+                                     "alleen de aangepaste casus)."),
+    redact: bool = RedactOpt,
+    json_mode: bool = JsonOpt,
+) -> None:
+    """Haal een casus uit quarantaine, alleen als hij nu door de privacypoort komt.
+
+    Met --file: leest de casus met hetzelfde id uit het aangepaste bestand (of de enige casus erin),
+    controleert hem opnieuw en leest bij succes het bestand in via de gewone ingest; daarna verdwijnt de
+    quarantaine-entry. Zonder --file: controleert de opgeslagen casus opnieuw (bijvoorbeeld na een
+    gewijzigd beleid); vindt de poort nog steeds persoonsgegevens, dan blijft de casus in quarantaine en
+    ziet u waar de ruwe casus staat en wat u moet aanpassen (exitcode 2).
+    """
+    from casusgraaf.ingest.quarantine import QuarantineError
+    from casusgraaf.ingest.readers import iter_records
+
+    store = _store()
+    try:
+        entry = store.show(qid, include_raw=True)
+    except QuarantineError as exc:
+        fail(str(exc), json_mode)
+    gate = _gate(redact)
+    stored = _raw_record(entry["raw"])
+    if file is not None:
+        records = [it.record for it in iter_records([file]) if it.record is not None]
+        if stored is not None:
+            candidates = [r for r in records if r.id == stored.id]
+        else:
+            candidates = records if len(records) == 1 else []
+        if len(candidates) != 1:
+            fail(f"in {file} staat niet precies één casus"
+                 + (f" met id '{stored.id}'" if stored is not None else "") + "; geef het aangepaste bronbestand op.",
+                 json_mode)
+        target_paths = [file]
+        record = candidates[0]
+    else:
+        if stored is None:
+            fail(f"de casus in quarantaine is geen JSON-record; pas de bron aan ({entry['source']}) en draai "
+                 f"'casusgraaf quarantine release {qid} --file BRON'.", json_mode)
+        record = stored
+        target_paths = []
+    result, _ = gate.check_record(record)
+    if result.action == "quarantine":
+        where = f"{entry['source']}:{entry['line']}" if entry.get("line") else entry["source"]
+        out = {"qid": qid, "vrijgegeven": False, "bron": where, "ruwe_casus": entry["path"],
+               "samenvatting": result.summary(), "bevindingen": _findings_out(result.blocking),
+               "instructie": f"pas de bron aan en draai 'casusgraaf quarantine release {qid} --file BRON'"}
+
+        def render(o: dict[str, Any]) -> None:
+            console.print(f"[red]Niet vrijgegeven[/]: de casus bevat nog persoonsgegevens ({o['bron']}).",
+                          highlight=False)
+            for f in o["bevindingen"]:
+                veld = "" if f["field"] == "tekst" else f" in {f['field']}"
+                console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}",
+                              highlight=False)
+            console.print(f"Ruwe casus: {o['ruwe_casus']}", highlight=False)
+            console.print(f"Pas de bron aan en draai: {o['instructie'].split(chr(39))[1]}", highlight=False)
+
+        emit(out, json_mode, render)
+        raise typer.Exit(2)
+    tmp: Path | None = None
+    if not target_paths:
+        # the stored record now passes (policy changed): ingest it from a private temp file
+        tmp = store.dir / f".release-{secrets.token_hex(4)}.jsonl"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(record.model_dump_json(exclude_none=True) + "\n")
+        target_paths = [tmp]
+    try:
+        ingested = _ingest(target_paths, json_mode, qid)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    store.remove(qid)
+    out = {"qid": qid, "vrijgegeven": True, "actie": result.action, "ingest": ingested}
+    emit(out, json_mode, lambda o: console.print(f"Vrijgegeven en ingelezen: {o['qid']} ({o['actie']}).",
+                                                 highlight=False))
+
+
+@quarantine_app.command("remove")
+def quarantine_remove(qid: str = typer.Argument(..., help="Quarantaine-id uit 'quarantine list'."),
+                      json_mode: bool = JsonOpt) -> None:
+    """Verwijder een casus definitief uit quarantaine (bijvoorbeeld na aanpassen en opnieuw inlezen)."""
+    from casusgraaf.ingest.quarantine import QuarantineError
+
+    try:
+        _store().remove(qid)
+    except QuarantineError as exc:
+        fail(str(exc), json_mode)
+    emit({"qid": qid, "verwijderd": True}, json_mode,
+         lambda o: console.print(f"Verwijderd: {o['qid']}", highlight=False))

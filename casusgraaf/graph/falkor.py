@@ -1,0 +1,179 @@
+"""FalkorStore: the embedded graph, FalkorDB over a unix socket in the data dir (see server.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import redis
+from falkordb import Edge, Node, Path
+from falkordb.exceptions import SchemaVersionMismatchException
+from falkordb.graph import Graph
+from falkordb.query_result import QueryResult
+
+from casusgraaf.config import Settings
+from casusgraaf.graph import server
+from casusgraaf.graph.base import (
+    ConstraintError,
+    GraphError,
+    GraphStore,
+    QuerySyntaxError,
+    ReadOnlyError,
+    Row,
+    redact,
+    strip_embedding,
+)
+from casusgraaf.graph.schema import falkordb_ddl
+
+# A client never waits forever: FalkorDB has an open upstream deadlock under write load
+# (FalkorDB/FalkorDB#2129) in which the server stops answering; then this turns into a GraphError.
+QUERY_TIMEOUT = 600.0
+_SYNTAX = ("errMsg:", "Invalid input", "not defined", "Unknown function", "is not registered",
+           "currently only supports", "Encountered", "already declared", "Unknown ", "syntax")
+_CONTEXT = re.compile(r"\s*errCtx:.*$", re.S)
+_POSITION = re.compile(r"\s*line: (\d+), column: (\d+), offset: \d+")
+
+
+class FalkorStore(GraphStore):
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings, socket: str | None = None) -> None:
+        self._settings = settings
+        self._leased = socket is None
+        self._socket = socket or server.ensure_server(settings)
+        self._conn = redis.Redis(unix_socket_path=self._socket, decode_responses=True,
+                                 socket_connect_timeout=5, socket_timeout=QUERY_TIMEOUT,
+                                 retry=server.no_retry())
+        self._graph = Graph(self._conn, settings.graph_name)
+        self._closed = False
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            include_embedding: bool = False) -> list[Row]:
+        return self._query("GRAPH.QUERY", query, params, include_embedding)
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *,
+             include_embedding: bool = False) -> list[Row]:
+        return self._query("GRAPH.RO_QUERY", query, params, include_embedding)
+
+    def _query(self, cmd: str, query: str, params: Mapping[str, Any] | None,
+               include_embedding: bool) -> list[Row]:
+        if self._closed:
+            raise GraphError("De graafverbinding is gesloten (store closed).")
+        text = self._graph._build_params_header(dict(params)) + query if params else query
+        schema = self._graph.schema
+        for attempt in range(3):
+            # Send our schema version: if another process changed labels/properties (or cleared the
+            # graph) the server answers "version mismatch" *without running the query*; we refresh the
+            # client's id->name cache and retry, so node labels can never be decoded with stale ids.
+            try:
+                response = self._conn.execute_command(cmd, self._graph.name, text, "--compact",
+                                                      "version", schema.version)
+                result = QueryResult(self._graph, response)
+                break
+            except SchemaVersionMismatchException as exc:
+                schema.refresh(exc.version)
+                if attempt == 2:
+                    raise GraphError("Het graafschema veranderde tijdens de query; probeer opnieuw.") from None
+            except redis.ResponseError as exc:
+                if "empty key" in str(exc) and attempt < 2:
+                    # GRAPH.RO_QUERY on a graph that does not exist yet fails with "Invalid graph operation
+                    # on empty key"; a no-op GRAPH.QUERY creates the (empty) graph, then read again.
+                    self._conn.execute_command("GRAPH.QUERY", self._graph.name, "RETURN 1")
+                    continue
+                raise _translate(str(exc), params) from None
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                raise GraphError(f"De FalkorDB-server is niet bereikbaar via {self._socket} "
+                                 f"({type(exc).__name__}).") from None
+        header = [col[1] if isinstance(col, list | tuple) else col for col in result.header]
+        return [{name: _plain(value, include_embedding) for name, value in zip(header, row, strict=True)}
+                for row in result.result_set]
+
+    # -- schema and lifecycle ----------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        pending: list[tuple[str, str]] = []
+        for ddl in falkordb_ddl(self._graph.name):
+            try:
+                if isinstance(ddl.statement, tuple):
+                    self._conn.execute_command(*ddl.statement)
+                    pending.append((ddl.label, ddl.prop))
+                else:
+                    self.run(ddl.statement)
+            except (redis.ResponseError, GraphError) as exc:
+                if "already" not in str(exc):  # "Attribute 'id' is already indexed", "Constraint already exists"
+                    raise GraphError(f"Schema aanmaken mislukt voor {ddl.label}.{ddl.prop}: {exc}") from None
+        self._wait_constraints(pending)
+
+    def _wait_constraints(self, wanted: list[tuple[str, str]], timeout: float = 30.0) -> None:
+        """Unique constraints are built asynchronously (PENDING -> OPERATIONAL | FAILED)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = {(row["label"], tuple(row["properties"])): row["status"]
+                      for row in self.read("CALL db.constraints()")}
+            states = {status.get((label, (prop,)), "MISSING") for label, prop in wanted}
+            failed = [f"{label}.{prop}" for label, prop in wanted if status.get((label, (prop,))) == "FAILED"]
+            if failed:
+                raise ConstraintError(f"Uniciteit kon niet worden afgedwongen op {', '.join(failed)}: "
+                                      "de graaf bevat al dubbele sleutels.")
+            if states <= {"OPERATIONAL"} or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+
+    def clear(self) -> None:
+        try:
+            self._conn.execute_command("GRAPH.DELETE", self._graph.name)
+        except redis.ResponseError as exc:
+            if "empty key" not in str(exc) and "Invalid graph operation" not in str(exc):
+                raise GraphError(f"Leegmaken mislukt: {exc}") from None
+        self._graph.schema.clear()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._conn.close()
+        if self._leased:
+            server.release(self._settings)
+
+
+def _translate(message: str, params: Mapping[str, Any] | None) -> GraphError:
+    clean = redact(_POSITION.sub(r" (line \1, column \2)", _CONTEXT.sub("", message)), params)
+    clean = clean.removeprefix("errMsg: ").strip()
+    if "RO_QUERY is to be executed only on read-only queries" in message:
+        return ReadOnlyError("Alleen lezen: deze query schrijft en is niet uitgevoerd "
+                             "(read-only: this query writes and was not run).")
+    if "constraint violation" in message:
+        return ConstraintError(f"Uniciteitsregel geschonden: {clean}")
+    if any(marker in message for marker in _SYNTAX):
+        return QuerySyntaxError(f"Cypher-fout: {clean}")
+    return GraphError(f"FalkorDB-fout: {clean}")
+
+
+def _plain(value: Any, include_embedding: bool = False) -> Any:
+    """FalkorDB client values -> plain JSON-able Python."""
+    if isinstance(value, Node):
+        return {"_labels": list(value.labels or []),
+                **{k: _plain(v) for k, v in strip_embedding(value.properties, include_embedding).items()}}
+    if isinstance(value, Edge):
+        return {"_type": value.relation, **{k: _plain(v) for k, v in value.properties.items()}}
+    if isinstance(value, Path):
+        out: list[Any] = []
+        for i, node in enumerate(value.nodes()):
+            if i:
+                out.append(_plain(value.get_edge(i - 1), include_embedding))
+            out.append(_plain(node, include_embedding))
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, include_embedding) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, include_embedding) for v in value]
+    if isinstance(value, dt.date | dt.time):  # datetime is a date
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # durations (relativedelta) and anything new

@@ -1,0 +1,117 @@
+"""The read-only door for analyst Cypher (``casusgraaf cypher``, the API's query page).
+
+Two layers: a tokenizer refuses a query with write clauses before anything is sent (string literals,
+backtick names and comments are skipped, so ``RETURN "CREATE"`` passes), and the query then runs in the
+engine's read-only mode (FalkorDB ``GRAPH.RO_QUERY``, Neo4j read transactions): that is the real
+guarantee, the tokenizer only gives a clear early message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from casusgraaf.graph.base import GraphStore, ReadOnlyError, Row
+
+WRITE_KEYWORDS = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "FOREACH",
+                            "ALTER", "RENAME", "GRANT", "DENY", "REVOKE"})
+# Procedures that only read. Any other CALL is refused (fulltext/vector index creation, dbms.*, apoc.* ...).
+READ_PROCEDURES = frozenset(p.lower() for p in {
+    "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.indexes", "db.constraints",
+    "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
+    "db.idx.fulltext.queryNodes", "db.idx.fulltext.queryRelationships",
+    "db.idx.vector.queryNodes", "db.idx.vector.queryRelationships",
+    "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships",
+    "db.index.vector.queryNodes", "db.index.vector.queryRelationships",
+    "dbms.procedures", "dbms.components",
+    "algo.pageRank", "algo.BFS", "algo.SPpaths", "algo.SSpaths", "algo.WCC", "algo.betweenness",
+    "algo.labelPropagation",
+})
+_HINT = "Gebruik `casusgraaf ingest` of `casusgraaf delete` om te wijzigen."
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
+  | (?P<string>'(?:[^'\\]|\\.)*(?:'|\Z)|"(?:[^"\\]|\\.)*(?:"|\Z))
+  | (?P<quoted>`[^`]*(?:`|\Z))
+  | (?P<param>\$\s*[A-Za-z_0-9]+|\$`[^`]*`)
+  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<other>.)
+""", re.S | re.X)
+
+
+class Rows(list):
+    """The result rows, plus ``truncated`` when the limit cut the answer short."""
+
+    truncated: bool = False
+
+
+def tokens(query: str) -> list[tuple[str, str]]:
+    """(kind, text) pairs of the significant tokens: words, quoted names and punctuation."""
+    out = []
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup or "other"
+        if kind not in ("ws", "comment", "string", "param"):
+            out.append((kind, match.group()))
+    return out
+
+
+def write_reason(query: str) -> str | None:
+    """The write clause a query contains (e.g. ``"CREATE"``), or None when it only reads."""
+    toks = tokens(query)
+    for i, (kind, text) in enumerate(toks):
+        if kind != "word":
+            continue
+        prev = toks[i - 1][1] if i else ""
+        nxt = toks[i + 1][1] if i + 1 < len(toks) else ""
+        if prev in (".", ":") or nxt == ":":  # property access n.set, label :Create, map key {set: 1}
+            continue
+        word = text.upper()
+        if word == "GRAPH" and nxt == ".":
+            return "GRAPH." + (toks[i + 2][1].upper() if i + 2 < len(toks) else "")
+        if word == "LOAD" and nxt.upper() == "CSV":
+            return "LOAD CSV"
+        if word in WRITE_KEYWORDS:
+            return word
+        if word == "CALL" and nxt != "{":
+            name = _dotted_name(toks, i + 1)
+            if name.lower() not in READ_PROCEDURES:
+                return f"CALL {name}"
+    return None
+
+
+def _dotted_name(toks: list[tuple[str, str]], start: int) -> str:
+    parts: list[str] = []
+    i = start
+    while i < len(toks) and toks[i][0] in ("word", "quoted"):
+        parts.append(toks[i][1].strip("`"))
+        if i + 1 < len(toks) and toks[i + 1][1] == ".":
+            i += 2
+        else:
+            break
+    return ".".join(parts) or "?"
+
+
+def check_readonly(query: str) -> None:
+    """Raise :class:`ReadOnlyError` (with a Dutch/English message) when the query writes."""
+    reason = write_reason(query)
+    if reason:
+        raise ReadOnlyError(f"Alleen lezen: deze Cypher-query schrijft ({reason}). {_HINT} "
+                            f"(Read-only: this query writes; it was not run.)")
+
+
+def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None = None,
+                 limit: int = 1000) -> Rows:
+    """Run analyst Cypher read-only; at most ``limit`` rows (``rows.truncated`` says if more existed)."""
+    check_readonly(query)
+    try:
+        result = store.read(query, params)
+    except ReadOnlyError:
+        raise ReadOnlyError(f"Alleen lezen: de database weigerde deze query omdat die schrijft. {_HINT} "
+                            "(Read-only: the engine refused a write.)") from None
+    rows = Rows(result[:limit] if limit and limit > 0 else result)
+    rows.truncated = bool(limit and limit > 0 and len(result) > limit)
+    return rows
+
+
+__all__ = ["Rows", "check_readonly", "run_readonly", "write_reason", "Row"]

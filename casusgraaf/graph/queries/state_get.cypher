@@ -1,0 +1,3 @@
+// params: {}
+OPTIONAL MATCH (m:Meta {key: 'state'})
+RETURN coalesce(m.generation, 0) AS generation

@@ -1,0 +1,183 @@
+"""Turn one (privacy-checked) case record plus its extracted entities into graph rows.
+
+Registered beats extracted: a registered fact keeps ``bron: "registratie"``; when extraction found the
+same entity its spans are attached for highlighting, but nothing registered is overwritten or dropped.
+Extracted facts carry ``bron: "extractie"``, the method, confidence and spans.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from casusgraaf.models.records import CaseRecord
+
+# Relationship kinds the mapping produces, each with its own named query.
+KINDS = ("wet", "organisatie", "leefgebied", "beleidsterrein", "indiener", "knelpunt", "leerpunt")
+
+
+@dataclass
+class CaseRows:
+    """Everything one case writes: node properties and rows per relationship kind."""
+
+    case_id: str
+    props: dict[str, Any]
+    links: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _looptijd_weken(record: CaseRecord) -> int | None:
+    if record.datum_aanmelding and record.datum_afronding:
+        days = (record.datum_afronding - record.datum_aanmelding).days
+        return max(0, round(days / 7)) if days >= 0 else None
+    return None
+
+
+def case_props(record: CaseRecord, content_hash: str, embedding: list[float] | None) -> dict[str, Any]:
+    indiener = record.indiener
+    props: dict[str, Any] = {
+        "tekst": record.tekst,
+        "titel": record.titel,
+        "jaar": record.effective_jaar,
+        "status": record.status,
+        "datum_aanmelding": record.datum_aanmelding.isoformat() if record.datum_aanmelding else None,
+        "datum_afronding": record.datum_afronding.isoformat() if record.datum_afronding else None,
+        "looptijd_weken": _looptijd_weken(record),
+        "indiener_type": indiener.type if indiener else None,
+        "interventies": record.interventies or None,
+        "let_ingezet": record.let_ingezet,
+        "op_ingezet": record.op_ingezet,
+        "kon_verder": record.kon_verder,
+        "uitkomst": record.uitkomst,
+        "doelgroep": record.doelgroep or None,
+        "hash": content_hash,
+        "embedding": embedding,
+    }
+    return props
+
+
+class _Links:
+    """Collects links per (kind, key), merging registered and extracted evidence."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], dict] = {}
+
+    def add(self, kind: str, key: str, base: dict, bron: str, methode: str, confidence: float,
+            span: tuple[str, int, int] | None = None) -> None:
+        row = self.rows.get((kind, key))
+        if row is None:
+            row = dict(base, bron=bron, methode=methode, confidence=confidence, surfaces=[], starts=[], ends=[])
+            self.rows[(kind, key)] = row
+        elif bron == "registratie" and row["bron"] != "registratie":
+            row.update(bron="registratie", methode="registratie", confidence=1.0)
+        elif row["bron"] == "extractie":
+            row["confidence"] = max(row["confidence"], confidence)
+            # Keep the first artikel found; an extracted article never replaces a registered one.
+            for k, v in base.items():
+                if row.get(k) is None and v is not None:
+                    row[k] = v
+        else:  # registered row, extracted evidence: attach artikel if registration had none
+            if row.get("artikel") is None and base.get("artikel"):
+                row["artikel"] = base["artikel"]
+            if row["methode"] == "registratie":
+                row["methode"] = "registratie+" + methode
+        if span is not None and span[1] not in row["starts"]:
+            row["surfaces"].append(span[0])
+            row["starts"].append(span[1])
+            row["ends"].append(span[2])
+
+
+def build_rows(record: CaseRecord, entities: list, content_hash: str,
+               embedding: list[float] | None, resolver) -> CaseRows:
+    """Map a record and its extracted entities (``casusgraaf.ingest.nlp.Entity``) to graph rows.
+
+    ``resolver`` normalises registered names (see :class:`casusgraaf.ingest.resolve.Resolver`).
+    """
+    cid = record.id
+    rows = CaseRows(cid, case_props(record, content_hash, embedding))
+    links = _Links()
+
+    for name in record.wetten:
+        wet = resolver.wet(name)
+        links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": None, "rol": None},
+                  "registratie", "registratie", 1.0)
+    for name in record.organisaties:
+        org = resolver.organisatie(name)
+        links.add("organisatie", org["naam"], {"case_id": cid, **org, "rol": None},
+                  "registratie", "registratie", 1.0)
+    for name in record.leefgebieden:
+        links.add("leefgebied", resolver.leefgebied(name), {"case_id": cid, "naam": resolver.leefgebied(name)},
+                  "registratie", "registratie", 1.0)
+    for code in record.beleidsterreinen:
+        rows.links["beleidsterrein"].append({"case_id": cid, "code": resolver.beleidsterrein(code),
+                                             "bron": "registratie"})
+    if record.indiener and record.indiener.organisatie:
+        org = resolver.organisatie(record.indiener.organisatie, default_soort=record.indiener.type)
+        rows.links["indiener"].append({"case_id": cid, "naam": org["naam"], "soort": org["soort"],
+                                       "aangesloten": record.indiener.aangesloten})
+
+    for i, kp in enumerate(record.knelpunten, start=1):
+        cat = resolver.category(kp.taxonomie, kp.categorie)
+        rows.links["knelpunt"].append({
+            "case_id": cid, "id": f"{cid}#k{i}", "category_id": cat["id"] if cat else None,
+            "taxonomie": kp.taxonomie, "categorie": cat["naam"] if cat else kp.categorie,
+            "subtype": kp.subtype, "omschrijving": kp.omschrijving, "bron": "registratie",
+            "methode": "registratie", "confidence": 1.0, "surfaces": [], "starts": [], "ends": []})
+    for i, lp in enumerate(record.leerpunten, start=1):
+        owner = resolver.organisatie(lp.belegd_bij) if lp.belegd_bij else None
+        rows.links["leerpunt"].append({
+            "case_id": cid, "id": f"{cid}#l{i}", "tekst": lp.tekst, "status": lp.status,
+            "status_code": lp.status_code, "categorie": lp.categorie, "orde": lp.orde, "soort": lp.soort,
+            "bron": "registratie", "belegd_bij": owner["naam"] if owner else None,
+            "belegd_soort": owner["soort"] if owner else None, "start": None, "end": None})
+
+    extracted_knelpunten: dict[str, dict] = {}
+    extracted_leerpunten: list[dict] = []
+    for ent in entities:
+        if getattr(ent, "negated", False):
+            continue
+        span = (ent.surface, ent.start, ent.end)
+        if ent.type in ("wet", "regeling"):
+            wet = resolver.wet(ent.canonical, soort="regeling" if ent.type == "regeling" else "wet",
+                               bwb_id=ent.bwb_id)
+            links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": ent.artikel, "rol": None},
+                      "extractie", ent.method, ent.confidence, span)
+        elif ent.type == "organisatie":
+            org = resolver.organisatie(ent.canonical, default_soort=ent.attrs.get("soort"))
+            links.add("organisatie", org["naam"], {"case_id": cid, **org, "rol": None},
+                      "extractie", ent.method, ent.confidence, span)
+        elif ent.type == "leefgebied":
+            naam = resolver.leefgebied(ent.canonical)
+            links.add("leefgebied", naam, {"case_id": cid, "naam": naam}, "extractie", ent.method,
+                      ent.confidence, span)
+        elif ent.type == "knelpunt" and not record.knelpunten:
+            cat_id = ent.attrs.get("category_id") or ent.canonical
+            cur = extracted_knelpunten.get(cat_id)
+            if cur is None or ent.confidence > cur["confidence"]:
+                extracted_knelpunten[cat_id] = {"ent": ent, "confidence": ent.confidence}
+        elif ent.type == "leerpunt" and not record.leerpunten:
+            extracted_leerpunten.append({"ent": ent})
+
+    for i, (cat_id, item) in enumerate(sorted(extracted_knelpunten.items()), start=1):
+        ent = item["ent"]
+        cat = resolver.category_by_id(cat_id)
+        rows.links["knelpunt"].append({
+            "case_id": cid, "id": f"{cid}#x{i}", "category_id": cat_id,
+            "taxonomie": ent.attrs.get("taxonomie") or (cat or {}).get("taxonomie"),
+            "categorie": (cat or {}).get("naam", ent.canonical), "subtype": None, "omschrijving": None,
+            "bron": "extractie", "methode": ent.method, "confidence": ent.confidence,
+            "surfaces": [ent.surface] if ent.surface else [], "starts": [ent.start] if ent.surface else [],
+            "ends": [ent.end] if ent.surface else []})
+    for i, item in enumerate(extracted_leerpunten, start=1):
+        ent = item["ent"]
+        owner_name = ent.attrs.get("belegd_bij")
+        owner = resolver.organisatie(owner_name) if owner_name else None
+        rows.links["leerpunt"].append({
+            "case_id": cid, "id": f"{cid}#y{i}", "tekst": ent.surface, "status": None, "status_code": None,
+            "categorie": None, "orde": None, "soort": "leerpunt", "bron": "extractie",
+            "belegd_bij": owner["naam"] if owner else None, "belegd_soort": owner["soort"] if owner else None,
+            "start": ent.start, "end": ent.end})
+
+    for (kind, _key), row in links.rows.items():
+        rows.links[kind].append(row)
+    return rows

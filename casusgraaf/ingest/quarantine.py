@@ -1,0 +1,164 @@
+"""Quarantine: records the privacy gate stopped, kept aside so nothing is lost and nothing leaks.
+
+Layout of the quarantine dir (mode 0700):
+
+* ``<qid>.json`` (mode 0600): the raw record, where it came from, and the findings (types and
+  positions). This is the only place the raw text is kept.
+* ``index.jsonl`` (mode 0600): one line per entry with qid, source, line, time and the finding
+  types and positions, never values or text.
+* ``.key`` (mode 0600): a random key; the qid is an HMAC of (source, line, raw record), so putting
+  the same record twice gives the same entry, and the qid reveals nothing about the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_QID = re.compile(r"^[0-9a-f]{16}$")
+INDEX = "index.jsonl"
+
+
+class QuarantineError(KeyError):
+    """Unknown or malformed quarantine id."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want a plain message
+        return str(self.args[0]) if self.args else ""
+
+
+def _finding_dict(f: Any) -> dict[str, Any]:
+    d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
+    return {k: d[k] for k in ("type", "field", "start", "end", "confidence", "rule") if k in d}
+
+
+def _write_private(path: Path, data: str) -> None:
+    """Write ``data`` atomically to ``path`` with mode 0600."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class Quarantine:
+    """The quarantine dir (``settings.quarantine_dir``)."""
+
+    def __init__(self, dir: str | Path) -> None:
+        self.dir = Path(dir)
+
+    # -- internals --
+
+    def _ensure(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.dir, 0o700)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self._ensure()
+        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _key(self) -> bytes:
+        path = self.dir / ".key"
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(secrets.token_bytes(32))
+        return path.read_bytes()
+
+    def _path(self, qid: str) -> Path:
+        if not isinstance(qid, str) or not _QID.match(qid):
+            raise QuarantineError(f"ongeldig quarantaine-id '{qid}' (16 hexadecimale tekens verwacht)")
+        return self.dir / f"{qid}.json"
+
+    def _read_index(self) -> list[dict[str, Any]]:
+        path = self.dir / INDEX
+        if not path.exists():
+            return []
+        rows = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(json.JSONDecodeError):
+                if line.strip():
+                    rows.append(json.loads(line))
+        return rows
+
+    def _write_index(self, rows: Iterable[dict[str, Any]]) -> None:
+        _write_private(self.dir / INDEX, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+    # -- public API --
+
+    def put(self, raw: str, source: str, line: int | None, findings: Iterable[Any]) -> str:
+        """Keep ``raw`` aside; returns the qid. The same (source, line, raw) gives the same qid."""
+        found = [_finding_dict(f) for f in findings]
+        with self._locked():
+            digest = hmac.new(self._key(), f"{source}\x00{line}\x00{raw}".encode(), hashlib.sha256)
+            qid = digest.hexdigest()[:16]
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            entry = {"qid": qid, "source": str(source), "line": line, "time": now, "findings": found}
+            _write_private(self._path(qid), json.dumps({**entry, "raw": raw}, ensure_ascii=False, indent=2))
+            rows = [r for r in self._read_index() if r.get("qid") != qid]
+            rows.append({"qid": qid, "source": str(source), "line": line, "time": now,
+                         "types": sorted({f["type"] for f in found}),
+                         "findings": [{k: f[k] for k in ("type", "field", "start", "end") if k in f} for f in found]})
+            self._write_index(rows)
+        return qid
+
+    def list(self) -> list[dict[str, Any]]:
+        """Index entries (no values, no text), oldest first; entries whose file is gone are skipped."""
+        return [r for r in self._read_index() if (self.dir / f"{r.get('qid')}.json").exists()]
+
+    def show(self, qid: str, include_raw: bool = False) -> dict[str, Any]:
+        """Source, line, time and findings of one entry; the raw record only with ``include_raw=True``."""
+        path = self._path(qid)
+        if not path.exists():
+            raise QuarantineError(f"quarantaine-id '{qid}' bestaat niet; zie 'casusgraaf quarantine list'")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["path"] = str(path)
+        if not include_raw:
+            data.pop("raw", None)
+        return data
+
+    def release(self, qid: str) -> str:
+        """Take the entry out of quarantine: returns the raw record and removes the entry."""
+        raw = self.show(qid, include_raw=True)["raw"]
+        self.remove(qid)
+        return raw
+
+    def remove(self, qid: str) -> None:
+        """Delete an entry (file and index line)."""
+        path = self._path(qid)
+        with self._locked():
+            if not path.exists() and not any(r.get("qid") == qid for r in self._read_index()):
+                raise QuarantineError(f"quarantaine-id '{qid}' bestaat niet; zie 'casusgraaf quarantine list'")
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            self._write_index(r for r in self._read_index() if r.get("qid") != qid)
+
+    def __len__(self) -> int:
+        return len(self.list())
+
+
+__all__ = ["Quarantine", "QuarantineError"]

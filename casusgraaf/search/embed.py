@@ -1,0 +1,189 @@
+"""Dense embeddings of cases, queries and sentences (sentence-transformers, CPU, offline).
+
+The default model is multilingual-e5-small, built once by ``casusgraaf setup`` (see
+:mod:`casusgraaf.search.modelbuild`). ``CASUSGRAAF_MODEL`` selects any other sentence-transformers id
+or local path; loading never touches the network (``HF_HUB_OFFLINE=1`` unless set otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from casusgraaf.config import DEFAULT_MODEL_NAME, Settings, get_settings
+
+MISSING_MODEL = "Het embeddingmodel ontbreekt; draai `casusgraaf setup` (bouwt het model offline)"
+_E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
+_SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n\s*")
+_OVERLAP_TOKENS = 64  # context carried from one chunk into the next
+
+
+class ModelMissingError(RuntimeError):
+    """The default embedding model has not been built yet."""
+
+
+def _limit_threads() -> None:
+    import torch
+
+    threads = max(1, min(2, os.cpu_count() or 1))
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set, or parallel work has started
+        pass
+
+
+class Embedder:
+    """One loaded sentence-transformers model; vectors are float32 and L2-normalised.
+
+    Query prefix: measured on 16 Dutch case paraphrase pairs against 220 stored cases (all stored with
+    ``passage: ``), a ``query: `` or ``passage: `` prefix on the query case both ranked every twin first
+    (P@1 1.00); ``passage: `` gave the larger margin between twin and best distractor
+    (0.124 vs 0.105 mean cosine). Case-to-case similarity is symmetric, so :meth:`embed_query` embeds
+    a case text with ``passage: `` by default; pass ``kind="query"`` for short search questions.
+    """
+
+    def __init__(self, model_path: str, model_id: str | None = None, batch_size: int = 16):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        _limit_threads()
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self._model = SentenceTransformer(model_path, device="cpu")
+        self._model.eval()
+        self.model_id = model_id or model_path
+        self.batch_size = batch_size
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or len(self._model.encode(["x"])[0]))
+        self.max_tokens = int(self._model.max_seq_length or 512)
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        if not prompts.get("query") and "e5" in model_path.lower():
+            prompts = dict(_E5_PREFIXES)
+        self.prefixes = {k: prompts.get(k, "") for k in ("query", "passage")}
+        self._tok = self._model.tokenizer
+        self._lock = threading.Lock()  # torch inference on one model: one call at a time
+
+    # ------------------------------------------------------------------ public
+    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """One vector per case text (``passage: `` prefix); long texts are chunked and pooled."""
+        return self._embed_long(list(texts), self.prefixes["passage"], progress)
+
+    def embed_query(self, text: str, kind: str = "passage") -> np.ndarray:
+        """One vector for a query case; see the class docstring for the prefix choice."""
+        return self._embed_long([text], self.prefixes[kind], False)[0]
+
+    def embed_sentences(self, texts: list[str]) -> np.ndarray:
+        """Short texts (sentences of a case), for sentence-pair explanations; truncated at the model limit."""
+        return self._encode([self.prefixes["passage"] + t for t in texts], False)
+
+    def token_count(self, text: str) -> int:
+        """Tokens of ``text`` without prefix and special tokens."""
+        return len(self._tok(text, add_special_tokens=False)["input_ids"])
+
+    # ------------------------------------------------------------------ internals
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def _embed_long(self, texts: list[str], prefix: str, progress: bool) -> np.ndarray:
+        budget = self.max_tokens - 2 - self.token_count(prefix)
+        chunks: list[str] = []
+        weights: list[int] = []
+        owner: list[int] = []
+        for i, text in enumerate(texts):
+            for chunk, ntok in self.chunk(text, budget):
+                chunks.append(prefix + chunk)
+                weights.append(max(ntok, 1))
+                owner.append(i)
+        vecs = self._encode(chunks, progress)
+        out = np.zeros((len(texts), self.dim), np.float32)
+        np.add.at(out, np.asarray(owner, dtype=np.int64), vecs * np.asarray(weights, np.float32)[:, None])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def chunk(self, text: str, budget: int | None = None) -> list[tuple[str, int]]:
+        """Split ``text`` into pieces of at most ``budget`` tokens, on sentence boundaries where possible.
+
+        Consecutive chunks overlap by up to ~64 tokens of whole sentences, so context at a boundary is
+        seen twice. A sentence longer than the budget is cut on token offsets. Returns (chunk, tokens).
+        """
+        if budget is None:
+            budget = self.max_tokens - 2 - self.token_count(self.prefixes["passage"])
+        total = self.token_count(text)
+        if total <= budget:
+            return [(text, total)]
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        sized: list[tuple[str, int]] = []
+        counts = [len(ids) for ids in self._tok(sentences, add_special_tokens=False)["input_ids"]]
+        for sentence, n in zip(sentences, counts, strict=True):
+            sized.extend(self._split_long(sentence, budget) if n > budget else [(sentence, n)])
+        chunks: list[tuple[str, int]] = []
+        current: list[tuple[str, int]] = []
+        size = 0
+        for sentence, n in sized:
+            if current and size + n > budget:
+                chunks.append((" ".join(s for s, _ in current), size))
+                carry: list[tuple[str, int]] = []
+                for s, m in reversed(current):
+                    if (
+                        sum(c for _, c in carry) + m > _OVERLAP_TOKENS
+                        or sum(c for _, c in carry) + m + n > budget
+                    ):
+                        break
+                    carry.insert(0, (s, m))
+                current, size = carry, sum(c for _, c in carry)
+            current.append((sentence, n))
+            size += n
+        if current:
+            chunks.append((" ".join(s for s, _ in current), size))
+        return chunks
+
+    def _split_long(self, sentence: str, budget: int) -> list[tuple[str, int]]:
+        enc = self._tok(sentence, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = enc["offset_mapping"]
+        pieces = []
+        for start in range(0, len(offsets), budget):
+            window = offsets[start : start + budget]
+            pieces.append((sentence[window[0][0] : window[-1][1]], len(window)))
+        return pieces
+
+
+_cache: dict[str, Embedder] = {}
+_cache_lock = threading.Lock()
+
+
+def get_embedder(settings: Settings | None = None) -> Embedder:
+    """The process-wide :class:`Embedder` for ``settings.model_path`` (loaded once, ~8 s)."""
+    settings = settings or get_settings()
+    path = settings.model_path
+    with _cache_lock:
+        if path not in _cache:
+            if settings.model is None:
+                from casusgraaf.search.modelbuild import is_built
+
+                if not is_built(Path(path)):
+                    raise ModelMissingError(MISSING_MODEL)
+                model_id = DEFAULT_MODEL_NAME
+            else:
+                model_id = settings.model
+            _cache[path] = Embedder(path, model_id=model_id)
+        return _cache[path]

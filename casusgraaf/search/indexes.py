@@ -1,0 +1,126 @@
+"""The derived indexes (FAISS dense, char n-gram lexical), kept in step with the graph.
+
+The graph is the source of truth: every vector lives on its Casus node, so :meth:`Indexes.rebuild`
+recreates everything without running the model. Writers take a file lock so a CLI ingest and a
+running server never write the index files at the same time; files are replaced atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from casusgraaf.config import Settings
+from casusgraaf.graph import GraphStore, load_query
+from casusgraaf.progress import Progress
+from casusgraaf.search.lexical import LexicalIndex
+
+MANIFEST = "manifest.json"
+
+
+class Indexes:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir: Path = settings.index_dir
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (self.dir / ".lock").open("w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def load_dense(self):
+        from casusgraaf.search.vectors import VectorIndex
+
+        path = self.dir / "dense"
+        return VectorIndex.load(path) if path.is_dir() and any(path.iterdir()) else None
+
+    def load_lexical(self) -> LexicalIndex | None:
+        return LexicalIndex.load(self.dir)
+
+    def generation(self) -> int:
+        path = self.dir / MANIFEST
+        return json.loads(path.read_text())["generation"] if path.exists() else -1
+
+    def _write_manifest(self, store: GraphStore) -> None:
+        gen = store.run(load_query("state_get"))[0]["generation"]
+        tmp = self.dir / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps({"generation": gen}))
+        tmp.replace(self.dir / MANIFEST)
+
+    def apply(self, store: GraphStore, upserts: dict[str, np.ndarray] | None = None,
+              removed: list[str] | None = None) -> None:
+        """Incremental update after an ingest or delete; falls back to a rebuild when files are missing."""
+        from casusgraaf.search.vectors import VectorIndex
+
+        with self.locked():
+            dense = self._safe_load_dense()
+            if dense is None:
+                self._rebuild_unlocked(store, progress=False)
+                return
+            if upserts:
+                ids = list(upserts)
+                dense.upsert(ids, np.vstack([np.asarray(upserts[i], dtype=np.float32) for i in ids]))
+            if removed:
+                dense.remove(list(removed))
+            if isinstance(dense, VectorIndex):
+                dense.save(self.dir / "dense")
+            self._rebuild_lexical(store)
+            self._write_manifest(store)
+
+    def _safe_load_dense(self):
+        try:
+            return self.load_dense()
+        except (OSError, ValueError, RuntimeError):
+            return None
+
+    def rebuild(self, store: GraphStore, progress: bool = False) -> dict:
+        with self.locked():
+            return self._rebuild_unlocked(store, progress)
+
+    def _rebuild_unlocked(self, store: GraphStore, progress: bool) -> dict:
+        from casusgraaf.search.vectors import VectorIndex
+
+        cases = store.run(load_query("search_load_cases"))
+        ids = [c["id"] for c in cases]
+        vectors: list[np.ndarray] = []
+        kept: list[str] = []
+        query = load_query("search_load_embeddings")
+        with Progress(enabled=progress) as bar:
+            task = bar.add("Vectoren uit de graaf laden", total=len(ids))
+            for i in range(0, len(ids), 500):
+                for row in store.run(query, {"ids": ids[i:i + 500]}):
+                    if row.get("embedding"):
+                        kept.append(row["id"])
+                        vectors.append(np.asarray(row["embedding"], dtype=np.float32))
+                bar.advance(task, len(ids[i:i + 500]))
+        dim = vectors[0].shape[0] if vectors else _model_dim(self.settings)
+        dense = VectorIndex(dim)
+        if kept:
+            dense.upsert(kept, np.vstack(vectors))
+        dense.save(self.dir / "dense")
+        lex = self._rebuild_lexical(store, cases)
+        self._write_manifest(store)
+        return {"cases": len(ids), "vectors": len(kept), "lexical": len(lex), "dim": dim}
+
+    def _rebuild_lexical(self, store: GraphStore, cases: list[dict] | None = None) -> LexicalIndex:
+        cases = cases if cases is not None else store.run(load_query("search_load_cases"))
+        lex = LexicalIndex().build([c["id"] for c in cases], [c["tekst"] or "" for c in cases],
+                                   {c["id"]: c["hash"] for c in cases})
+        lex.save(self.dir)
+        return lex
+
+
+def _model_dim(settings: Settings) -> int:
+    from casusgraaf.search.embed import get_embedder
+
+    return get_embedder(settings).dim

@@ -1,0 +1,333 @@
+"""Vergelijkbare casussen: dense (e5 in FAISS) + lexical (char n-grams) + shared graph structure, fused.
+
+Each result says why it matched: each signal's score and contribution, the shared entities with where
+they occur in both texts, the best-matching sentence pair, and what came of the earlier case (uitkomst,
+leerpunten). Earlier solutions are inspiration, not precedent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from casusgraaf.config import Settings, get_settings
+from casusgraaf.graph import GraphStore, load_query
+from casusgraaf.search.fusion import fuse
+from casusgraaf.search.indexes import Indexes
+from casusgraaf.search.structure import KIND_LABELS, StructureIndex
+
+log = logging.getLogger(__name__)
+
+SIGNALS = ("dense", "lexical", "structural")
+_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+class SearchError(Exception):
+    """A query the user can fix (unknown case id, empty text, refused by the privacy gate)."""
+
+
+@dataclass
+class Filters:
+    jaar_van: int | None = None
+    jaar_tot: int | None = None
+    indiener_type: str | None = None
+    organisatie: list[str] = field(default_factory=list)
+    wet: list[str] = field(default_factory=list)
+    leefgebied: list[str] = field(default_factory=list)
+    knelpunt: list[str] = field(default_factory=list)
+    uitkomst: str | None = None
+
+    def active(self) -> bool:
+        return any([self.jaar_van, self.jaar_tot, self.indiener_type, self.organisatie, self.wet,
+                    self.leefgebied, self.knelpunt, self.uitkomst])
+
+
+@dataclass
+class Query:
+    case_ids: list[str] = field(default_factory=list)
+    text: str | None = None
+    k: int = 10
+    filters: Filters = field(default_factory=Filters)
+    signals: tuple[str, ...] = SIGNALS  # evaluation runs single signals too
+    explain: bool = True
+
+
+class SearchEngine:
+    """In-memory view over the derived indexes; reloads when the graph's generation changes."""
+
+    def __init__(self, store: GraphStore, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or get_settings()
+        self.indexes = Indexes(self.settings)
+        self._lock = threading.RLock()
+        self.generation = None
+        self._text_probes: dict[str, dict] = {}  # query text → vector and facts (in memory only)
+        self._load()
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _graph_generation(self) -> int:
+        return int(self.store.run(load_query("state_get"))[0]["generation"])
+
+    def refresh(self) -> None:
+        if self._graph_generation() != self.generation:
+            self._load()
+
+    def _load(self) -> None:
+        from casusgraaf.models import taxonomy
+
+        with self._lock:
+            gen = self._graph_generation()
+            if self.indexes.generation() != gen:
+                self.indexes.rebuild(self.store)
+            self.dense = self.indexes.load_dense()
+            self.lexical = self.indexes.load_lexical()
+            cases = self.store.run(load_query("search_load_cases"))
+            self.cases = {c["id"]: c for c in cases}
+            self.ids = [c["id"] for c in cases]
+            self.pos = {cid: i for i, cid in enumerate(self.ids)}
+            self.lex_pos = np.array([self.pos.get(cid, -1) for cid in (self.lexical.ids if self.lexical else [])])
+            rows = self.store.run(load_query("search_load_facets"))
+            self.structure = StructureIndex.build(self.ids, rows, taxonomy.crosswalk())
+            self.generation = gen
+
+    # -- filters ---------------------------------------------------------------------------------
+    def allowed(self, f: Filters) -> set[str] | None:
+        if not f.active():
+            return None
+        keep = set(self.ids)
+        if f.jaar_van or f.jaar_tot:
+            lo, hi = f.jaar_van or 0, f.jaar_tot or 9999
+            keep = {c for c in keep if self.cases[c].get("jaar") and lo <= self.cases[c]["jaar"] <= hi}
+        if f.indiener_type:
+            keep = {c for c in keep if (self.cases[c].get("indiener_type") or "") == f.indiener_type}
+        if f.uitkomst:
+            keep = {c for c in keep if (self.cases[c].get("uitkomst") or "") == f.uitkomst}
+        for rel, values in (("RAAKT_WET", f.wet), ("BETROKKEN", f.organisatie),
+                            ("BETREFT_LEEFGEBIED", f.leefgebied), ("KNELPUNT", f.knelpunt)):
+            for value in values:
+                keep &= self._cases_with(rel, value)
+        return keep
+
+    def _cases_with(self, rel: str, value: str) -> set[str]:
+        from casusgraaf.ingest.resolve import get_resolver
+
+        resolver = get_resolver()
+        wanted = {value.lower()}
+        if rel == "RAAKT_WET":
+            wanted.add(resolver.wet(value)["naam"].lower())
+        elif rel == "BETROKKEN":
+            wanted.add(resolver.organisatie(value)["naam"].lower())
+        elif rel == "BETREFT_LEEFGEBIED":
+            wanted.add(resolver.leefgebied(value).lower())
+        out: set[str] = set()
+        for cid, facts in self.structure.facts.items():
+            for frel, key in facts:
+                if frel != rel:
+                    continue
+                k = key.lower()
+                if k in wanted or (rel == "KNELPUNT" and (k.endswith(":" + value.lower()) or
+                                                          value.lower() in k.split(":", 1)[-1].replace("-", " "))):
+                    out.add(cid)
+                    break
+        return out
+
+    # -- the query ---------------------------------------------------------------------------------
+    def similar(self, q: Query) -> list[dict]:
+        with self._lock:
+            self.refresh()
+            if not self.ids:
+                return []
+            missing = [c for c in q.case_ids if c not in self.pos]
+            if missing:
+                raise SearchError(f"onbekende casus: {', '.join(missing)}; controleer het id "
+                                  "(`casusgraaf cypher \"MATCH (c:Casus) RETURN c.id\"`)")
+            if not q.case_ids and not (q.text and q.text.strip()):
+                raise SearchError("geef een casus-id (--case) of een tekst (--text/--file)")
+            allowed = self.allowed(q.filters)
+            exclude = set(q.case_ids)
+            probe = self._probe(q)
+            raw = {name: self._signal(name, probe, allowed) for name in q.signals}
+            mask = np.ones(len(self.ids), dtype=bool)
+            if allowed is not None:
+                mask[:] = False
+                mask[[self.pos[c] for c in allowed if c in self.pos]] = True
+            for cid in exclude:
+                mask[self.pos[cid]] = False
+            fused, contributions = fuse(raw, mask, self.settings)
+            order = [i for i in np.argsort(-fused) if mask[i]][: q.k]
+            results = []
+            for i in order:
+                cid = self.ids[i]
+                results.append({
+                    "case_id": cid,
+                    "score": round(float(fused[i]), 4),
+                    "signals": {name: round(float(raw[name][i]), 4) for name in raw},
+                    "bijdrage": {name: round(float(contributions[name][i]), 4) for name in contributions},
+                    "titel": self.cases[cid].get("titel"),
+                    "jaar": self.cases[cid].get("jaar"),
+                    "uitkomst": self.cases[cid].get("uitkomst"),
+                })
+            if q.explain and results:
+                self._explain(probe, results)
+            return results
+
+    def _probe(self, q: Query) -> dict:
+        """What the query looks like to each signal: a vector, a text, a set of facts."""
+        probe: dict = {"case_ids": q.case_ids, "text": None, "facts": {}, "entities": []}
+        if q.case_ids:
+            rows = self.store.run(load_query("search_load_embeddings"), {"ids": q.case_ids})
+            vecs = [np.asarray(r["embedding"], dtype=np.float32) for r in rows if r.get("embedding")]
+            probe["vector"] = _normalise(np.mean(vecs, axis=0)) if vecs else None
+            probe["text"] = "\n".join(self.cases[c].get("tekst") or "" for c in q.case_ids)
+            for cid in q.case_ids:
+                for fact, w in self.structure.facts.get(cid, {}).items():
+                    probe["facts"][fact] = max(w, probe["facts"].get(fact, 0.0))
+        else:
+            cached = self._text_probes.get(q.text)
+            if cached is None:
+                from casusgraaf.search.embed import get_embedder
+
+                vector = get_embedder(self.settings).embed_query(q.text)
+                facts, entities = text_facts(q.text, q.filters.jaar_tot, vector)
+                cached = {"vector": vector, "facts": facts, "entities": entities}
+                if len(self._text_probes) > 256:
+                    self._text_probes.clear()
+                self._text_probes[q.text] = cached
+            probe.update(cached, text=q.text)
+        return probe
+
+    def _signal(self, name: str, probe: dict, allowed: set[str] | None) -> np.ndarray:
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        if name == "dense":
+            if self.dense is None or probe.get("vector") is None:
+                return out
+            k = min(len(self.ids), max(200, len(self.ids) // 50))
+            for cid, score in self.dense.search(probe["vector"], k, allowed=allowed):
+                if cid in self.pos:
+                    out[self.pos[cid]] = max(0.0, float(score))
+            return out
+        if name == "lexical":
+            if self.lexical is None or not len(self.lexical):
+                return out
+            if probe["case_ids"]:
+                from sklearn.preprocessing import normalize
+
+                rows = [r for r in (self.lexical.row(c) for c in probe["case_ids"]) if r is not None]
+                return self._lexical_scores(normalize(sum(rows[1:], rows[0])) if rows else None)
+            return self.lexical_text_scores(probe["text"] or "")
+        if name == "structural":
+            return self.structure.scores(probe["facts"])
+        raise ValueError(f"unknown signal {name}")
+
+    def lexical_text_scores(self, text: str) -> np.ndarray:
+        if self.lexical is None or not len(self.lexical):
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self._lexical_scores(self.lexical.vector(text))
+
+    def _lexical_scores(self, query_vec) -> np.ndarray:
+        """Cosine per case, in engine order (the lexical index may list cases in another order)."""
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        scores = self.lexical.scores(query_vec)
+        valid = self.lex_pos >= 0
+        out[self.lex_pos[valid]] = scores[valid]
+        return out
+
+    # -- explanations ----------------------------------------------------------------------------
+    def _explain(self, probe: dict, results: list[dict]) -> None:
+        ids = [r["case_id"] for r in results]
+        ents = self.store.run(load_query("case_entities"), {"ids": ids + list(probe["case_ids"])})
+        spans: dict[tuple[str, str, str], list[dict]] = {}
+        for e in ents:
+            rel = "KNELPUNT" if e["rel"] == "HEEFT_KNELPUNT" else e["rel"]
+            spans[(e["case_id"], rel, str(e["naam"]))] = [
+                {"tekst": s, "start": a, "end": b}
+                for s, a, b in zip(e.get("surfaces") or [], e.get("starts") or [], e.get("ends") or [], strict=False)]
+        for ent in probe["entities"]:
+            spans.setdefault(("__query__", ent["rel"], ent["key"]), []).append(
+                {"tekst": ent["surface"], "start": ent["start"], "end": ent["end"]})
+        leerpunten: dict[str, list[dict]] = {cid: [] for cid in ids}
+        for lp in self.store.run(load_query("case_leerpunten"), {"ids": ids}):
+            leerpunten[lp["case_id"]].append({k: lp[k] for k in ("tekst", "belegd_bij", "status", "status_code",
+                                                                  "bron")})
+        qkey = probe["case_ids"][0] if len(probe["case_ids"]) == 1 else "__query__"
+        for r in results:
+            cid = r["case_id"]
+            gedeeld = []
+            for qfact, cfact, weight in self.structure.shared(probe["facts"], cid)[:12]:
+                gedeeld.append({
+                    "soort": KIND_LABELS.get(cfact[0], cfact[0].lower()),
+                    "naam": _display(cfact),
+                    "gewicht": round(weight, 3),
+                    "bron": self.structure.facts[cid][cfact] == 1.0 and "registratie" or "extractie",
+                    "in_zoekvraag": spans.get((qkey, qfact[0], qfact[1]), []),
+                    "in_casus": spans.get((cid, cfact[0], cfact[1]), []),
+                })
+            r["gedeeld"] = gedeeld
+            r["zinnen"] = self._best_sentences(probe["text"] or "", self.cases[cid].get("tekst") or "")
+            r["leerpunten"] = leerpunten.get(cid, [])
+
+    def _best_sentences(self, a: str, b: str) -> dict | None:
+        """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
+        sa, sb = _sentences(a), _sentences(b)
+        if not sa or not sb or self.lexical is None or self.lexical.vectorizer is None:
+            return None
+        va = self.lexical.vectorizer.transform([s for s, _ in sa])
+        vb = self.lexical.vectorizer.transform([s for s, _ in sb])
+        sims = (va @ vb.T).toarray()
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        return {"zoekvraag": {"tekst": sa[i][0], "start": sa[i][1]},
+                "casus": {"tekst": sb[j][0], "start": sb[j][1]}, "score": round(float(sims[i, j]), 3)}
+
+
+def text_facts(text: str, jaar: int | None = None, vector: np.ndarray | None = None) -> tuple[dict, list[dict]]:
+    """Facts (for the structural signal) and their spans, extracted from a free-text query."""
+    from casusgraaf.ingest.nlp import extract
+    from casusgraaf.ingest.resolve import get_resolver
+
+    resolver = get_resolver()
+    facts: dict = {}
+    spans: list[dict] = []
+    for ent in extract(text, jaar=jaar, vector=vector):
+        if ent.negated:
+            continue
+        if ent.type in ("wet", "regeling"):
+            rel, key = "RAAKT_WET", resolver.wet(ent.canonical)["naam"]
+        elif ent.type == "organisatie":
+            rel, key = "BETROKKEN", resolver.organisatie(ent.canonical)["naam"]
+        elif ent.type == "leefgebied":
+            rel, key = "BETREFT_LEEFGEBIED", resolver.leefgebied(ent.canonical)
+        elif ent.type == "knelpunt":
+            rel, key = "KNELPUNT", ent.attrs.get("category_id") or ent.canonical
+        else:
+            continue
+        facts[(rel, key)] = max(facts.get((rel, key), 0.0), 0.6 * min(1.0, ent.confidence + 0.2))
+        spans.append({"rel": rel, "key": key, "surface": ent.surface, "start": ent.start, "end": ent.end})
+    return facts, spans
+
+
+def _display(fact: tuple[str, str]) -> str:
+    if fact[0] == "KNELPUNT":
+        from casusgraaf.ingest.resolve import get_resolver
+
+        cat = get_resolver().category_by_id(fact[1])
+        return f"{cat['naam']} ({cat['taxonomie']})" if cat else fact[1]
+    return fact[1]
+
+
+def _sentences(text: str) -> list[tuple[str, int]]:
+    out, pos = [], 0
+    for part in _SENT.split(text):
+        start = text.find(part, pos)
+        pos = start + len(part)
+        if len(part.strip()) >= 25:
+            out.append((part.strip(), start))
+    return out
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n else v.astype(np.float32)

