@@ -160,7 +160,7 @@ def case_texts(n: int, seed: int = 42) -> list[str]:
     texts = []
     for _ in range(n):
         parts = [f"{rng.choice(PERSONEN)} {rng.choice(SITUATIES)}."]
-        for _ in range(rng.choice([1, 2, 3, 4, 6, 8, 12, 20])):
+        for _ in range(rng.choice([1, 2, 3, 4, 6, 8, 12, 20, 32, 44])):
             parts.append(
                 rng.choice(KNELPUNTEN + ACTIES + [f"{rng.choice(PERSONEN)} {rng.choice(SITUATIES)}."])
             )

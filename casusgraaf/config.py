@@ -28,11 +28,11 @@ class Settings:
     )
     # Any sentence-transformers model id or local path; unset = the e5-small built at setup.
     model: str | None = field(default_factory=lambda: _env("CASUSGRAAF_MODEL"))
-    # Fusion weights for similar-case search: dense, lexical, structural.
+    # Fusion of the similar-case signals; defaults chosen by `python -m casusgraaf.search.evaluate`.
     fusion: str = field(default_factory=lambda: _env("CASUSGRAAF_FUSION", "weighted"))
-    weight_dense: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_DENSE", "0.5")))
-    weight_lexical: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_LEXICAL", "0.25")))
-    weight_structural: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_STRUCTURAL", "0.25")))
+    weight_dense: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_DENSE", "0.4")))
+    weight_lexical: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_LEXICAL", "0.3")))
+    weight_structural: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_STRUCTURAL", "0.3")))
     # Privacy: "quarantine" (default) or "redact" for hard identifiers.
     privacy_hard: str = field(default_factory=lambda: _env("CASUSGRAAF_PRIVACY_HARD", "quarantine"))
 

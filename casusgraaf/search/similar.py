@@ -319,11 +319,13 @@ def _display(fact: tuple[str, str]) -> str:
 
 
 def _sentences(text: str) -> list[tuple[str, int]]:
+    """Sentences worth showing: at least six words, and not a template heading ("Wat speelt er?")."""
     out, pos = [], 0
     for part in _SENT.split(text):
         start = text.find(part, pos)
         pos = start + len(part)
-        if len(part.strip()) >= 25:
+        words = part.split()
+        if len(words) >= 6 and not (part.rstrip().endswith("?") and len(words) <= 12):
             out.append((part.strip(), start))
     return out
 
