@@ -81,3 +81,28 @@ def test_pages_render_with_json_twins(client):
     assert page.status_code == 200 and f"/api/cases/{cid}" in page.text and "<mark" in page.text
     assert client.get("/zoeken").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "casusgraaf"
+
+
+def test_keyword_search_with_facets_and_snippets(client):
+    body = client.get("/api/search", params={"q": "woonplaatsbeginsel"}).json()
+    assert body["total"] >= 3
+    for hit in body["hits"]:
+        assert "<mark>" in hit["snippet"].lower()
+    assert set(body["facets"]) == {"jaar", "leefgebied", "wet", "organisatie", "knelpunt"}
+    assert sum(body["facets"]["jaar"].values()) == body["total"]
+    narrowed = client.get("/api/search", params={"q": "woonplaatsbeginsel", "jaar_van": 2023}).json()
+    assert 0 < narrowed["total"] < body["total"]
+    assert all(h["jaar"] >= 2023 for h in narrowed["hits"])
+    assert client.get("/api/search", params={"q": ""}).status_code == 422
+
+
+def test_extract_endpoint_and_gate(client):
+    text = ("Na afwijzing van de Wajong-aanvraag door het UWV vroeg de gemeente bijzondere bijstand aan op grond "
+            "van artikel 35 Participatiewet.")
+    ents = client.post("/api/extract", json={"text": text}).json()["entities"]
+    found = {(e["type"], e["canonical"]) for e in ents}
+    assert {("wet", "Wajong"), ("organisatie", "UWV"), ("wet", "Participatiewet")} <= found
+    for e in ents:
+        assert text[e["start"]:e["end"]] == e["surface"]
+    refused = client.post("/api/extract", json={"text": "Bel Pieter de Vries op 06-12345678."})
+    assert refused.status_code == 422 and "06-12345678" not in refused.text

@@ -64,7 +64,13 @@ def keyword_search(engine: SearchEngine, q: str, filters: Filters | None = None,
         "q": q,
         "total": len(hits),
         "hits": [{"case_id": c, "titel": engine.cases[c].get("titel"), "jaar": engine.cases[c].get("jaar"),
-                  "snippet": snippet(engine.cases[c].get("tekst") or "", words) if words else ""}
+                  "snippet": snippet(_snippet_source(engine.cases[c], words), words) if words else ""}
                  for c in hits[offset: offset + limit]],
         "facets": {name: dict(counter.most_common(25)) for name, counter in facets.items()},
     }
+
+
+def _snippet_source(case: dict, words: list[str]) -> str:
+    """The text when a query word occurs in it, else the titel (a hit may match only the titel)."""
+    tekst = case.get("tekst") or ""
+    return tekst if any(w in tekst.lower() for w in words) else (case.get("titel") or tekst)
