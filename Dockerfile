@@ -16,14 +16,15 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY casusgraaf ./casusgraaf
 COPY data ./data
+# Build the embedding model and warm the privacy gate once, at image build time (no hub at run time).
+# As root: deduce writes its cache into its own package folder.
 RUN pip install . \
+    && casusgraaf setup \
     && useradd --create-home --uid 10001 casusgraaf \
-    && mkdir -p /data /cache \
-    && chown casusgraaf:casusgraaf /data /cache
+    && mkdir -p /data \
+    && chown -R casusgraaf:casusgraaf /data /cache
 
 USER casusgraaf
-# Build the embedding model and warm the privacy gate once, at image build time (no hub at run time).
-RUN casusgraaf setup
 
 VOLUME ["/data"]
 EXPOSE 8000

@@ -344,14 +344,16 @@ def _record(rng: random.Random, i: int, ti: int, theme: dict, second: dict | Non
     return rec
 
 
-def generate(n: int, seed: int = 0) -> Corpus:
-    """``n`` synthetic case records (CaseRecord-valid dicts), deterministic for ``(n, seed)``."""
+def generate(n: int, seed: int = 0, id_offset: int = 0) -> Corpus:
+    """``n`` synthetic case records (CaseRecord-valid dicts), deterministic for ``(n, seed)``.
+
+    Ids are ``S<jaar>-<number>`` with numbers from ``id_offset``; give a second batch another offset."""
     rng = random.Random(seed)
     records, themes, subs = [], np.zeros(n, np.int32), np.zeros(n, np.int32)
     for i in range(n):
         ti = rng.randrange(len(THEMES))
         second = THEMES[rng.randrange(len(THEMES))] if rng.random() < 0.3 else None
-        records.append(_record(rng, i, ti, THEMES[ti], second))
+        records.append(_record(rng, id_offset + i, ti, THEMES[ti], second))
         themes[i], subs[i] = ti, rng.randrange(8)
     return Corpus(records, themes, subs)
 

@@ -80,6 +80,8 @@ def test_pages_render_with_json_twins(client):
     page = client.get(f"/casussen/{cid}")
     assert page.status_code == 200 and f"/api/cases/{cid}" in page.text and "<mark" in page.text
     assert client.get("/zoeken").status_code == 200
+    kw = client.get("/trefwoorden", params={"q": "inburgering"})
+    assert kw.status_code == 200 and "<mark>" in kw.text and "/api/search?q=inburgering" in kw.text
     assert client.get("/openapi.json").json()["info"]["title"] == "casusgraaf"
 
 

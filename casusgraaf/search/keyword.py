@@ -66,7 +66,8 @@ def keyword_search(engine: SearchEngine, q: str, filters: Filters | None = None,
         "hits": [{"case_id": c, "titel": engine.cases[c].get("titel"), "jaar": engine.cases[c].get("jaar"),
                   "snippet": snippet(_snippet_source(engine.cases[c], words), words) if words else ""}
                  for c in hits[offset: offset + limit]],
-        "facets": {name: dict(counter.most_common(25)) for name, counter in facets.items()},
+        "facets": {name: (dict(sorted(counter.items())) if name == "jaar" else dict(counter.most_common(25)))
+                   for name, counter in facets.items()},
     }
 
 

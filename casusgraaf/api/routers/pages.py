@@ -18,6 +18,8 @@ from casusgraaf.search.similar import SearchError
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
 
+REL_LABELS = {"RAAKT_WET": "wet/regeling", "BETROKKEN": "organisatie", "INGEDIEND_DOOR": "indiener",
+              "BETREFT_LEEFGEBIED": "leefgebied", "VALT_ONDER": "beleidsterrein", "HEEFT_KNELPUNT": "knelpunt"}
 KIND_CLASS = {"RAAKT_WET": "wet", "BETROKKEN": "org", "INGEDIEND_DOOR": "org", "BETREFT_LEEFGEBIED": "leef",
               "HEEFT_KNELPUNT": "knel"}
 
@@ -58,6 +60,7 @@ def case_page(request: Request, case_id: str, store: GraphDep, engine: EngineDep
     sim = run_similar(store, SimilarQuery(case_ids=[case_id], k=8), settings, engine)
     return templates.TemplateResponse(request, "case.html", {
         "case": case, "tekst": highlight(case.get("tekst") or "", case["entiteiten"]), "similar": sim["results"],
+        "labels": REL_LABELS,
         "json_url": f"/api/cases/{case_id}", "similar_json_url": f"/api/cases/{case_id}/similar?k=8"})
 
 
@@ -81,3 +84,24 @@ def search_page(request: Request, store: GraphDep, engine: EngineDep, settings: 
     return templates.TemplateResponse(request, "search.html", {
         "results": results, "error": error, "tekst": tekst, "json_url": "/docs#/zoeken"},
         status_code=422 if error else 200)
+
+
+@router.get("/trefwoorden", response_class=HTMLResponse)
+def keyword_page(request: Request, engine: EngineDep, q: str = "", jaar_van: int | None = None,
+                 jaar_tot: int | None = None, wet: str | None = None, leefgebied: str | None = None,
+                 organisatie: str | None = None):
+    from urllib.parse import urlencode
+
+    from casusgraaf.search.keyword import keyword_search
+    from casusgraaf.search.similar import Filters
+
+    params = {k: v for k, v in {"q": q, "jaar_van": jaar_van, "jaar_tot": jaar_tot, "wet": wet,
+                                "leefgebied": leefgebied, "organisatie": organisatie}.items() if v}
+    data = None
+    if len(q.strip()) >= 2:
+        data = keyword_search(engine, q, Filters(jaar_van=jaar_van, jaar_tot=jaar_tot,
+                                                 wet=[wet] if wet else [], leefgebied=[leefgebied] if leefgebied else [],
+                                                 organisatie=[organisatie] if organisatie else []), limit=50)
+    return templates.TemplateResponse(request, "keyword.html", {
+        "data": data, "q": q, "params": params, "urlencode": urlencode,
+        "json_url": "/api/search?" + urlencode(params) if data else "/docs#/zoeken"})
