@@ -29,6 +29,6 @@ def run_similar(store: GraphStore, query: Query, settings: Settings, engine: Sea
     results = engine.similar(query)
     return {
         "query": {"case_ids": query.case_ids, "text": bool(query.text), "k": query.k,
-                  "filters": {k: v for k, v in vars(query.filters).items() if v}},
+                  "filters": query.filters.model_dump(exclude_defaults=True)},
         "results": results,
     }

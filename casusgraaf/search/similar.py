@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from casusgraaf.config import Settings, get_settings
 from casusgraaf.graph import GraphStore, load_query
@@ -30,15 +31,16 @@ class SearchError(Exception):
     """A query the user can fix (unknown case id, empty text, refused by the privacy gate)."""
 
 
-@dataclass
-class Filters:
+class Filters(BaseModel):
+    """Applied before ranking. List fields: a case must have every value given."""
+
     jaar_van: int | None = None
     jaar_tot: int | None = None
     indiener_type: str | None = None
-    organisatie: list[str] = field(default_factory=list)
-    wet: list[str] = field(default_factory=list)
-    leefgebied: list[str] = field(default_factory=list)
-    knelpunt: list[str] = field(default_factory=list)
+    organisatie: list[str] = Field(default_factory=list)
+    wet: list[str] = Field(default_factory=list)
+    leefgebied: list[str] = Field(default_factory=list)
+    knelpunt: list[str] = Field(default_factory=list, description="category name or id, e.g. jr2024:samenwerking")
     uitkomst: str | None = None
 
     def active(self) -> bool:

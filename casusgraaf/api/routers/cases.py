@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
 
-from casusgraaf.api.deps import EngineDep, GraphDep, SettingsDep
+from casusgraaf.api.deps import EngineDep, FiltersDep, GraphDep, SettingsDep
 from casusgraaf.graph import load_query
 from casusgraaf.search.service import run_similar
-from casusgraaf.search.similar import Filters, SearchError
 from casusgraaf.search.similar import Query as SimilarQuery
+from casusgraaf.search.similar import SearchError
 
 router = APIRouter(tags=["casussen"])
 
@@ -40,14 +40,9 @@ def case(case_id: str, store: GraphDep) -> dict:
 
 
 @router.get("/cases/{case_id}/similar", summary="Vergelijkbare casussen voor een bestaande casus")
-def case_similar(case_id: str, store: GraphDep, engine: EngineDep, settings: SettingsDep,
-                 k: int = Query(10, ge=1, le=100), jaar_van: int | None = None, jaar_tot: int | None = None,
-                 wet: list[str] = Query([]), organisatie: list[str] = Query([]),
-                 leefgebied: list[str] = Query([]), knelpunt: list[str] = Query([]),
-                 indiener_type: str | None = None, uitkomst: str | None = None) -> dict:
-    q = SimilarQuery(case_ids=[case_id], k=k, filters=Filters(
-        jaar_van=jaar_van, jaar_tot=jaar_tot, wet=wet, organisatie=organisatie, leefgebied=leefgebied,
-        knelpunt=knelpunt, indiener_type=indiener_type, uitkomst=uitkomst))
+def case_similar(case_id: str, store: GraphDep, engine: EngineDep, settings: SettingsDep, filters: FiltersDep,
+                 k: int = Query(10, ge=1, le=100)) -> dict:
+    q = SimilarQuery(case_ids=[case_id], k=k, filters=filters)
     try:
         return run_similar(store, q, settings, engine)
     except SearchError as exc:
