@@ -174,6 +174,8 @@ def machine() -> str:
     import torch
     import transformers
 
+    from casusgraaf.search.embed import _BULK_THREADS
+
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -193,7 +195,8 @@ def machine() -> str:
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GB RAM, load average {_LOAD_BEFORE:.2f} before the run (shared machine); "
         f"Python {platform.python_version()}, "
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads), sentence-transformers "
+        f"torch {torch.__version__} (Embedder: 1 thread for up to 4 texts, {_BULK_THREADS} for bulk), "
+        f"sentence-transformers "
         f"{sentence_transformers.__version__}, transformers {transformers.__version__}"
     )
 

@@ -116,3 +116,15 @@ def test_delete_and_reindex(fresh_env, tmp_path, monkeypatch):
     assert _json(runner.invoke(app, ["delete", "d1", "--json"])) == {"deleted": "d1"}
     assert runner.invoke(app, ["delete", "d1", "--json"]).exit_code == 2
     assert _json(runner.invoke(app, ["reindex", "--json"]))["vectors"] == 1
+
+
+def test_missing_model_is_a_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "CASUSGRAAF_DATA_DIR": str(tmp_path / "d"),
+           "CASUSGRAAF_MODEL": str(tmp_path / "geen-model")}
+    proc = subprocess.run([sys.executable, "-m", "casusgraaf", "similar", "--text", "De gemeente en het UWV."],
+                          env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "CASUSGRAAF_MODEL" in proc.stderr

@@ -194,5 +194,11 @@ def get_embedder(settings: Settings | None = None) -> Embedder:
                 model_id = DEFAULT_MODEL_NAME
             else:
                 model_id = settings.model
-            _cache[path] = Embedder(path, model_id=model_id)
+            try:
+                _cache[path] = Embedder(path, model_id=model_id)
+            except (OSError, ValueError) as exc:  # a path that is not there, or not a model folder
+                raise ModelMissingError(
+                    f"CASUSGRAAF_MODEL: model '{model_id}' kon niet geladen worden ({type(exc).__name__}); geef "
+                    "het pad van een sentence-transformers-map (downloaden kan hier niet), of laat de "
+                    "variabele leeg voor het ingebouwde e5-model.") from None
         return _cache[path]
