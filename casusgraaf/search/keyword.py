@@ -39,10 +39,10 @@ def keyword_search(engine: SearchEngine, q: str, filters: Filters | None = None,
                    offset: int = 0) -> dict:
     engine.refresh()
     words = terms(q)
-    allowed = engine.allowed(filters or Filters())
+    allowed = engine.allowed_mask(filters or Filters())
     hits = []
-    for cid in engine.ids:
-        if allowed is not None and cid not in allowed:
+    for i, cid in enumerate(engine.ids):
+        if allowed is not None and not allowed[i]:
             continue
         text = (engine.cases[cid].get("tekst") or "") + " " + (engine.cases[cid].get("titel") or "")
         low = text.lower()

@@ -24,6 +24,10 @@ from casusgraaf.search.structure import KIND_LABELS, StructureIndex
 log = logging.getLogger(__name__)
 
 SIGNALS = ("dense", "lexical", "structural")
+DENSE_DEPTH = 200  # FAISS hits per query (more on large corpora: n // 50)
+BROAD_FILTER = 0.2  # a filter keeping at least this share of cases is applied after the FAISS search
+LEXICAL_FULL_MAX = 20_000  # up to this many cases the lexical signal scores every case
+LEXICAL_CANDIDATES = 2_000  # above it: this many dense and this many structural candidates
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -91,50 +95,61 @@ class SearchEngine:
             self.cases = {c["id"]: c for c in cases}
             self.ids = [c["id"] for c in cases]
             self.pos = {cid: i for i, cid in enumerate(self.ids)}
-            self.lex_pos = np.array([self.pos.get(cid, -1) for cid in (self.lexical.ids if self.lexical else [])])
+            self.lex_pos = np.array([self.pos.get(cid, -1) for cid in (self.lexical.ids if self.lexical else [])],
+                                    dtype=np.int64)
+            self.engine_to_lex = np.full(len(self.ids), -1, dtype=np.int64)
+            valid = self.lex_pos >= 0
+            self.engine_to_lex[self.lex_pos[valid]] = np.flatnonzero(valid)
+            self.jaar = np.array([c.get("jaar") or 0 for c in cases], dtype=np.int32)
+            self.indiener_type = np.array([c.get("indiener_type") or "" for c in cases], dtype=object)
+            self.uitkomst = np.array([c.get("uitkomst") or "" for c in cases], dtype=object)
             rows = self.store.run(load_query("search_load_facets"))
             self.structure = StructureIndex.build(self.ids, rows, taxonomy.crosswalk())
             self.generation = gen
 
     # -- filters ---------------------------------------------------------------------------------
-    def allowed(self, f: Filters) -> set[str] | None:
+    def allowed_mask(self, f: Filters) -> np.ndarray | None:
+        """Boolean mask over ``self.ids`` of the cases the filters keep (None: no filter)."""
         if not f.active():
             return None
-        keep = set(self.ids)
+        keep = np.ones(len(self.ids), dtype=bool)
         if f.jaar_van or f.jaar_tot:
-            lo, hi = f.jaar_van or 0, f.jaar_tot or 9999
-            keep = {c for c in keep if self.cases[c].get("jaar") and lo <= self.cases[c]["jaar"] <= hi}
+            keep &= (self.jaar >= (f.jaar_van or 1)) & (self.jaar <= (f.jaar_tot or 9999))
         if f.indiener_type:
-            keep = {c for c in keep if (self.cases[c].get("indiener_type") or "") == f.indiener_type}
+            keep &= self.indiener_type == f.indiener_type
         if f.uitkomst:
-            keep = {c for c in keep if (self.cases[c].get("uitkomst") or "") == f.uitkomst}
+            keep &= self.uitkomst == f.uitkomst
         for rel, values in (("RAAKT_WET", f.wet), ("BETROKKEN", f.organisatie),
                             ("BETREFT_LEEFGEBIED", f.leefgebied), ("KNELPUNT", f.knelpunt)):
             for value in values:
                 keep &= self._cases_with(rel, value)
         return keep
 
-    def _cases_with(self, rel: str, value: str) -> set[str]:
+    def allowed(self, f: Filters) -> set[str] | None:
+        mask = self.allowed_mask(f)
+        return None if mask is None else {self.ids[i] for i in np.flatnonzero(mask)}
+
+    def _cases_with(self, rel: str, value: str) -> np.ndarray:
+        """Mask of cases having a fact of kind ``rel`` matching ``value`` (aliases resolved)."""
         from casusgraaf.ingest.resolve import get_resolver
 
         resolver = get_resolver()
-        wanted = {value.lower()}
+        want = value.strip().lower()
+        wanted = {want}
         if rel == "RAAKT_WET":
             wanted.add(resolver.wet(value)["naam"].lower())
         elif rel == "BETROKKEN":
             wanted.add(resolver.organisatie(value)["naam"].lower())
         elif rel == "BETREFT_LEEFGEBIED":
             wanted.add(resolver.leefgebied(value).lower())
-        out: set[str] = set()
-        for cid, facts in self.structure.facts.items():
-            for frel, key in facts:
-                if frel != rel:
-                    continue
-                k = key.lower()
-                if k in wanted or (rel == "KNELPUNT" and (k.endswith(":" + value.lower()) or
-                                                          value.lower() in k.split(":", 1)[-1].replace("-", " "))):
-                    out.add(cid)
-                    break
+        out = np.zeros(len(self.ids), dtype=bool)
+        for (frel, key), (positions, _w) in self.structure.postings.items():  # distinct facts, not cases
+            if frel != rel:
+                continue
+            k = key.lower()
+            if k in wanted or (rel == "KNELPUNT" and (k.endswith(":" + want) or
+                                                      want in k.split(":", 1)[-1].replace("-", " "))):
+                out[positions] = True
         return out
 
     # -- the query ---------------------------------------------------------------------------------
@@ -149,18 +164,20 @@ class SearchEngine:
                                   "(`casusgraaf cypher \"MATCH (c:Casus) RETURN c.id\"`)")
             if not q.case_ids and not (q.text and q.text.strip()):
                 raise SearchError("geef een casus-id (--case) of een tekst (--text/--file)")
-            allowed = self.allowed(q.filters)
-            exclude = set(q.case_ids)
-            probe = self._probe(q)
-            raw = {name: self._signal(name, probe, allowed) for name in q.signals}
-            mask = np.ones(len(self.ids), dtype=bool)
-            if allowed is not None:
-                mask[:] = False
-                mask[[self.pos[c] for c in allowed if c in self.pos]] = True
-            for cid in exclude:
+            allowed = self.allowed_mask(q.filters)
+            mask = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed.copy()
+            for cid in q.case_ids:
                 mask[self.pos[cid]] = False
+            probe = self._probe(q)
+            raw: dict[str, np.ndarray] = {}
+            for name in ("dense", "structural", "lexical"):  # lexical last: it may use the others' candidates
+                if name in q.signals:
+                    raw[name] = self._signal(name, probe, allowed, raw)
             fused, contributions = fuse(raw, mask, self.settings)
-            order = [i for i in np.argsort(-fused) if mask[i]][: q.k]
+            fused = np.where(mask, fused, -np.inf)
+            k = min(q.k, int(mask.sum()))
+            top = np.argpartition(-fused, k - 1)[:k] if k else np.array([], dtype=np.int64)
+            order = top[np.argsort(-fused[top], kind="stable")]
             results = []
             for i in order:
                 cid = self.ids[i]
@@ -181,8 +198,10 @@ class SearchEngine:
         """What the query looks like to each signal: a vector, a text, a set of facts."""
         probe: dict = {"case_ids": q.case_ids, "text": None, "facts": {}, "entities": []}
         if q.case_ids:
-            rows = self.store.run(load_query("search_load_embeddings"), {"ids": q.case_ids})
-            vecs = [np.asarray(r["embedding"], dtype=np.float32) for r in rows if r.get("embedding")]
+            vecs = [self.dense.vector(c) for c in q.case_ids if self.dense is not None and c in self.dense]
+            if len(vecs) < len(q.case_ids):  # not in the index (yet): read the vectors from the graph
+                rows = self.store.run(load_query("search_load_embeddings"), {"ids": q.case_ids})
+                vecs = [np.asarray(r["embedding"], dtype=np.float32) for r in rows if r.get("embedding")]
             probe["vector"] = _normalise(np.mean(vecs, axis=0)) if vecs else None
             probe["text"] = "\n".join(self.cases[c].get("tekst") or "" for c in q.case_ids)
             for cid in q.case_ids:
@@ -202,40 +221,74 @@ class SearchEngine:
             probe.update(cached, text=q.text)
         return probe
 
-    def _signal(self, name: str, probe: dict, allowed: set[str] | None) -> np.ndarray:
+    def _signal(self, name: str, probe: dict, allowed: np.ndarray | None, done: dict) -> np.ndarray:
         out = np.zeros(len(self.ids), dtype=np.float32)
         if name == "dense":
             if self.dense is None or probe.get("vector") is None:
                 return out
-            k = min(len(self.ids), max(200, len(self.ids) // 50))
-            for cid, score in self.dense.search(probe["vector"], k, allowed=allowed):
+            for cid, score in self._dense_hits(probe["vector"], allowed):
                 if cid in self.pos:
                     out[self.pos[cid]] = max(0.0, float(score))
             return out
         if name == "lexical":
             if self.lexical is None or not len(self.lexical):
                 return out
+            rows = None
+            if len(self.ids) > LEXICAL_FULL_MAX:
+                rows = self._lexical_candidates(done, allowed)
             if probe["case_ids"]:
                 from sklearn.preprocessing import normalize
 
-                rows = [r for r in (self.lexical.row(c) for c in probe["case_ids"]) if r is not None]
-                return self._lexical_scores(normalize(sum(rows[1:], rows[0])) if rows else None)
-            return self.lexical_text_scores(probe["text"] or "")
+                vecs = [r for r in (self.lexical.row(c) for c in probe["case_ids"]) if r is not None]
+                return self._lexical_scores(normalize(sum(vecs[1:], vecs[0])) if vecs else None, rows)
+            return self._lexical_scores(self.lexical.vector(probe["text"] or ""), rows)
         if name == "structural":
             return self.structure.scores(probe["facts"])
         raise ValueError(f"unknown signal {name}")
 
-    def lexical_text_scores(self, text: str) -> np.ndarray:
+    def _dense_hits(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[tuple[str, float]]:
+        """FAISS top hits; a narrow filter goes into FAISS (ID selector), a broad one is applied after a
+        deeper search (turning 100k allowed ids into a selector costs more than searching deeper)."""
+        n = len(self.ids)
+        k = min(n, max(DENSE_DEPTH, n // 50))
+        if allowed is None:
+            return self.dense.search(vector, k)
+        frac = float(allowed.mean()) if n else 0.0
+        if frac >= BROAD_FILTER:
+            return self.dense.search(vector, min(n, int(k / frac) + k))
+        return self.dense.search(vector, k, allowed={self.ids[i] for i in np.flatnonzero(allowed)})
+
+    def _lexical_candidates(self, done: dict, allowed: np.ndarray | None) -> np.ndarray:
+        """Above LEXICAL_FULL_MAX cases the char n-gram cosine is computed only for the strongest dense
+        and structural candidates: scoring every case costs O(corpus) sparse work per query."""
+        picks = []
+        for name in ("dense", "structural"):
+            scores = done.get(name)
+            if scores is not None and len(scores):
+                masked = scores if allowed is None else np.where(allowed, scores, -1.0)
+                depth = min(LEXICAL_CANDIDATES, len(masked))
+                picks.append(np.argpartition(-masked, depth - 1)[:depth])
+        return np.unique(np.concatenate(picks)) if picks else np.arange(min(len(self.ids), LEXICAL_CANDIDATES))
+
+    def lexical_text_scores(self, text: str, rows: np.ndarray | None = None) -> np.ndarray:
         if self.lexical is None or not len(self.lexical):
             return np.zeros(len(self.ids), dtype=np.float32)
-        return self._lexical_scores(self.lexical.vector(text))
+        return self._lexical_scores(self.lexical.vector(text), rows)
 
-    def _lexical_scores(self, query_vec) -> np.ndarray:
-        """Cosine per case, in engine order (the lexical index may list cases in another order)."""
+    def _lexical_scores(self, query_vec, rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine per case in engine order; ``rows`` (engine positions) limits the work to candidates."""
         out = np.zeros(len(self.ids), dtype=np.float32)
-        scores = self.lexical.scores(query_vec)
-        valid = self.lex_pos >= 0
-        out[self.lex_pos[valid]] = scores[valid]
+        if query_vec is None:
+            return out
+        if rows is None:
+            scores = self.lexical.scores(query_vec)
+            valid = self.lex_pos >= 0
+            out[self.lex_pos[valid]] = scores[valid]
+            return out
+        lex_rows = self.engine_to_lex[rows]
+        ok = lex_rows >= 0
+        sub = self.lexical.matrix[lex_rows[ok]]
+        out[rows[ok]] = np.asarray((sub @ query_vec.T).todense()).ravel()
         return out
 
     # -- explanations ----------------------------------------------------------------------------
