@@ -47,11 +47,15 @@ class LexicalIndex:
         i = self._pos.get(case_id)
         return None if i is None or self.matrix is None else self.matrix[i]
 
-    def scores(self, query_vec) -> np.ndarray:
-        """Cosine similarity of the query against every indexed case (rows are L2-normalised)."""
+    def scores(self, query_vec, rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine similarity of the query against every indexed case, or only ``rows`` (rows are
+        L2-normalised). The query is densified first: a CSR mat-vec with a dense vector measured 6.5x
+        faster than sparse @ sparse at 10k cases (bench/bench_search.py)."""
         if query_vec is None or self.matrix is None:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray((self.matrix @ query_vec.T).todense()).ravel().astype(np.float32)
+            return np.zeros(len(self.ids) if rows is None else len(rows), dtype=np.float32)
+        q = np.asarray(query_vec.toarray(), dtype=np.float32).ravel()
+        matrix = self.matrix if rows is None else self.matrix[rows]
+        return np.asarray(matrix @ q, dtype=np.float32).ravel()
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

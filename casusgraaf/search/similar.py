@@ -287,8 +287,7 @@ class SearchEngine:
             return out
         lex_rows = self.engine_to_lex[rows]
         ok = lex_rows >= 0
-        sub = self.lexical.matrix[lex_rows[ok]]
-        out[rows[ok]] = np.asarray((sub @ query_vec.T).todense()).ravel()
+        out[rows[ok]] = self.lexical.scores(query_vec, lex_rows[ok])
         return out
 
     # -- explanations ----------------------------------------------------------------------------
