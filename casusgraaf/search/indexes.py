@@ -65,7 +65,7 @@ class Indexes:
         with self.locked():
             dense = self._safe_load_dense()
             if dense is None:
-                self._rebuild_unlocked(store, progress=False)
+                self._rebuild_unlocked(store, progress=False, known=upserts)
                 return
             if upserts:
                 ids = list(upserts)
@@ -87,13 +87,16 @@ class Indexes:
         with self.locked():
             return self._rebuild_unlocked(store, progress)
 
-    def _rebuild_unlocked(self, store: GraphStore, progress: bool) -> dict:
+    def _rebuild_unlocked(self, store: GraphStore, progress: bool,
+                          known: dict[str, np.ndarray] | None = None) -> dict:
+        """``known``: vectors the caller already has (a first ingest), so only the rest is read back."""
         from casusgraaf.search.vectors import VectorIndex
 
         cases = store.run(load_query("search_load_cases"))
-        ids = [c["id"] for c in cases]
-        vectors: list[np.ndarray] = []
-        kept: list[str] = []
+        known = known or {}
+        kept = [c["id"] for c in cases if c["id"] in known]
+        vectors = [np.asarray(known[cid], dtype=np.float32) for cid in kept]
+        ids = [c["id"] for c in cases if c["id"] not in known]
         query = load_query("search_load_embeddings")
         with Progress(enabled=progress) as bar:
             task = bar.add("Vectoren uit de graaf laden", total=len(ids))
@@ -110,7 +113,7 @@ class Indexes:
         dense.save(self.dir / "dense")
         lex = self._rebuild_lexical(store, cases)
         self._write_manifest(store)
-        return {"cases": len(ids), "vectors": len(kept), "lexical": len(lex), "dim": dim}
+        return {"cases": len(cases), "vectors": len(kept), "lexical": len(lex), "dim": dim}
 
     def _rebuild_lexical(self, store: GraphStore, cases: list[dict] | None = None) -> LexicalIndex:
         cases = cases if cases is not None else store.run(load_query("search_load_cases"))
