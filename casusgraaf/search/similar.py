@@ -308,6 +308,7 @@ class SearchEngine:
             leerpunten[lp["case_id"]].append({k: lp[k] for k in ("tekst", "belegd_bij", "status", "status_code",
                                                                   "bron")})
         qkey = probe["case_ids"][0] if len(probe["case_ids"]) == 1 else "__query__"
+        query_sentences = self._vectorised_sentences(probe["text"] or "")  # once per query, not per result
         for r in results:
             cid = r["case_id"]
             gedeeld = []
@@ -321,16 +322,21 @@ class SearchEngine:
                     "in_casus": spans.get((cid, cfact[0], cfact[1]), []),
                 })
             r["gedeeld"] = gedeeld
-            r["zinnen"] = self._best_sentences(probe["text"] or "", self.cases[cid].get("tekst") or "")
+            r["zinnen"] = self._best_sentences(query_sentences, self.cases[cid].get("tekst") or "")
             r["leerpunten"] = leerpunten.get(cid, [])
 
-    def _best_sentences(self, a: str, b: str) -> dict | None:
-        """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
-        sa, sb = _sentences(a), _sentences(b)
-        if not sa or not sb or self.lexical is None or self.lexical.vectorizer is None:
+    def _vectorised_sentences(self, text: str) -> tuple[list[tuple[str, int]], object] | None:
+        sentences = _sentences(text)
+        if not sentences or self.lexical is None or self.lexical.vectorizer is None:
             return None
-        va = self.lexical.vectorizer.transform([s for s, _ in sa])
-        vb = self.lexical.vectorizer.transform([s for s, _ in sb])
+        return sentences, self.lexical.vectorizer.transform([s for s, _ in sentences])
+
+    def _best_sentences(self, query: tuple | None, b: str) -> dict | None:
+        """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
+        other = self._vectorised_sentences(b)
+        if query is None or other is None:
+            return None
+        (sa, va), (sb, vb) = query, other
         sims = (va @ vb.T).toarray()
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         return {"zoekvraag": {"tekst": sa[i][0], "start": sa[i][1]},
