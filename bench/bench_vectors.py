@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine as _machine  # noqa: E402
 
 DIM = 384
 _LOAD_BEFORE = os.getloadavg()[0]
@@ -200,26 +201,7 @@ def run_size(n: int, nq: int, repeats: int, hnsw: bool) -> dict:
 
 # ----------------------------------------------------------------------------- report
 def machine() -> str:
-    import faiss
-
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem = next(
-        (
-            int(x.split()[1]) / 1024**2
-            for x in Path("/proc/meminfo").read_text().splitlines()
-            if x.startswith("MemTotal")
-        ),
-        float("nan"),
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GB RAM, load average {_LOAD_BEFORE:.2f} before the run (shared machine); "
-        f"Python {platform.python_version()}, "
-        f"numpy {np.__version__}, faiss-cpu {faiss.__version__}"
-    )
+    return _machine("numpy", "faiss-cpu", load=_LOAD_BEFORE)
 
 
 def render(results: list[dict], args) -> str:
