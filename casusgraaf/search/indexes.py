@@ -60,8 +60,6 @@ class Indexes:
     def apply(self, store: GraphStore, upserts: dict[str, np.ndarray] | None = None,
               removed: list[str] | None = None) -> None:
         """Incremental update after an ingest or delete; falls back to a rebuild when files are missing."""
-        from casusgraaf.search.vectors import VectorIndex
-
         with self.locked():
             dense = self._safe_load_dense()
             if dense is None:
@@ -72,8 +70,7 @@ class Indexes:
                 dense.upsert(ids, np.vstack([np.asarray(upserts[i], dtype=np.float32) for i in ids]))
             if removed:
                 dense.remove(list(removed))
-            if isinstance(dense, VectorIndex):
-                dense.save(self.dir / "dense")
+            dense.save(self.dir / "dense")
             self._rebuild_lexical(store)
             self._write_manifest(store)
 
