@@ -9,13 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_EXTRA_INDEX_URL=${PIP_EXTRA_INDEX_URL} \
     CASUSGRAAF_DATA_DIR=/data \
-    CASUSGRAAF_CACHE_DIR=/cache \
-    CASUSGRAAF_SAMPLE_DIR=/app/data/sample
+    CASUSGRAAF_CACHE_DIR=/cache
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY casusgraaf ./casusgraaf
-COPY data ./data
 # Build the embedding model and warm the privacy gate once, at image build time (no hub at run time).
 # As root: deduce writes its cache into its own package folder.
 RUN pip install . \
@@ -28,4 +26,4 @@ USER casusgraaf
 
 VOLUME ["/data"]
 EXPOSE 8000
-CMD ["casusgraaf", "demo", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["casusgraaf", "serve", "--host", "0.0.0.0", "--port", "8000"]

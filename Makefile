@@ -11,12 +11,12 @@ test:
 	bash scripts/dev.sh test
 
 lint:
-	.venv/bin/ruff check casusgraaf tests bench
+	.venv/bin/ruff check casusgraaf tests bench tools
 
 quality:  ## re-measure extraction, privacy and search quality into docs/QUALITY.md
-	.venv/bin/python -m casusgraaf.ingest.nlp.evaluate
-	.venv/bin/python -m casusgraaf.ingest.privacy_eval
-	.venv/bin/python -m casusgraaf.search.evaluate
+	.venv/bin/python -m tools.quality_extract
+	.venv/bin/python -m tools.quality_privacy
+	.venv/bin/python -m tools.quality_search
 
 bench:  ## speed and memory into docs/BENCHMARKS.md
 	.venv/bin/python bench/bench_extract.py

@@ -36,7 +36,7 @@ def finish(section: str, script: str, results: list[dict], render, notes: list[s
         print("-", note)
     if no_write:
         return
-    from casusgraaf.reporting import write_section
+    from tools.report import write_section
 
     cmd = f"python bench/{script} " + " ".join(
         a for a in sys.argv[1:] if not a.startswith(("--from-json", "--notes", "--json", "/tmp")))

@@ -171,7 +171,7 @@ def case_texts(n: int, seed: int = 42) -> list[str]:
 
 
 def machine() -> str:
-    from casusgraaf.search.embed import _BULK_THREADS
+    from casusgraaf.embedding import _BULK_THREADS
 
     return _machine("torch", "sentence-transformers", "transformers", load=_LOAD_BEFORE,
                     extra=f"(Embedder: 1 torch thread for up to 4 texts, {_BULK_THREADS} for bulk)")
@@ -226,7 +226,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from casusgraaf.config import get_settings
-    from casusgraaf.search.embed import get_embedder
+    from casusgraaf.embedding import get_embedder
 
     settings = get_settings()
     t0 = time.perf_counter()
@@ -282,7 +282,7 @@ def main() -> None:
     )
     print(md)
     if not args.no_write:
-        from casusgraaf.reporting import write_section
+        from tools.report import write_section
 
         write_section("docs/BENCHMARKS.md", "embed", md)
 

@@ -16,9 +16,9 @@ import time
 
 import spacy
 
-from casusgraaf.ingest.nlp import default_embedder, extract, get_pipeline
-from casusgraaf.ingest.nlp.evaluate import load_gold
-from casusgraaf.reporting import write_section
+from casusgraaf.nlp import default_embedder, extract, get_pipeline
+from tools.quality_extract import load_gold
+from tools.report import write_section
 
 
 def _time(fn, repeat: int) -> float:

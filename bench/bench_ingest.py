@@ -78,15 +78,15 @@ def worker(n: int, mode: str, seed: int) -> dict:
     """One run in this (fresh) process."""
     from synth import StandInEmbedder, generate
 
-    import casusgraaf.ingest.nlp as nlp
+    import casusgraaf.embedding as embed
     import casusgraaf.ingest.pipeline as pipeline
-    import casusgraaf.search.embed as embed
+    import casusgraaf.nlp as nlp
     import casusgraaf.search.indexes as indexes
     from casusgraaf.config import get_settings
     from casusgraaf.graph import open_store
-    from casusgraaf.ingest.privacy import get_gate
     from casusgraaf.ingest.readers import ReadItem
     from casusgraaf.models.records import CaseRecord
+    from casusgraaf.privacy import get_gate
 
     timers = Timers()
     tmp = Path(tempfile.mkdtemp(prefix="cg-bench-ingest-"))
@@ -123,21 +123,21 @@ def worker(n: int, mode: str, seed: int) -> dict:
                  "loadavg_start": os.getloadavg()}
     try:
         t0 = time.perf_counter()
-        rep = pipeline.ingest_items(items, settings, store=store)
+        rep = pipeline.ingest_items(store, settings, items)
         wall = time.perf_counter() - t0
         out["first"] = {"wall_s": wall, "cases_per_s": n / wall, "report": {k: v for k, v in rep.to_dict().items()
                                                                              if k != "problems"},
                         "stages": timers.reset()}
         out["rss_after_first_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()
-        rep2 = pipeline.ingest_items(items, settings, store=store)
+        rep2 = pipeline.ingest_items(store, settings, items)
         wall2 = time.perf_counter() - t0
         out["reingest"] = {"wall_s": wall2, "cases_per_s": n / wall2, "unchanged": rep2.unchanged,
                            "stages": timers.reset()}
         extra = generate(INCREMENT, seed=seed + 1, id_offset=10_000_000).records
         extra_items = [ReadItem("synth", i + 1, record=CaseRecord.model_validate(r)) for i, r in enumerate(extra)]
         t0 = time.perf_counter()
-        rep3 = pipeline.ingest_items(extra_items, settings, store=store)
+        rep3 = pipeline.ingest_items(store, settings, extra_items)
         wall3 = time.perf_counter() - t0
         out["increment"] = {"wall_s": wall3, "cases_per_s": INCREMENT / wall3, "ingested": rep3.ingested,
                             "stages": timers.reset()}

@@ -79,10 +79,10 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
 
     from casusgraaf.graph import load_query
     from casusgraaf.ingest.mapping import build_rows
-    from casusgraaf.ingest.nlp import extract
     from casusgraaf.ingest.pipeline import LINK_QUERIES, seed_ontology
-    from casusgraaf.ingest.resolve import get_resolver
     from casusgraaf.models.records import CaseRecord
+    from casusgraaf.models.resolve import get_resolver
+    from casusgraaf.nlp import extract
 
     t: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -320,7 +320,7 @@ def worker(n: int, n_queries: int, n_text: int, seed: int, budget_s: float = 1e9
 
         # text queries: real model (embedding included), each text used once
         if n_text:
-            from casusgraaf.search.embed import get_embedder
+            from casusgraaf.embedding import get_embedder
 
             texts = [r["tekst"] for r in generate(2 * n_text + 3, seed=seed + 99).records]
             t0 = time.perf_counter()

@@ -296,7 +296,7 @@ def main() -> None:
     md = render(results, args)
     print(md)
     if not args.no_write:
-        from casusgraaf.reporting import write_section
+        from tools.report import write_section
 
         write_section("docs/BENCHMARKS.md", "vectors", md)
 

@@ -9,7 +9,7 @@ from the domain (DOMAIN.md): laws, organisations, leefgebieden and invented town
 people appear only by role, no names, no digits that could look like a BSN, IBAN, phone number or date,
 no addresses. Registered fields follow DOMAIN.md §7 (financiën ~50%, VWS ~55%, 2+ leefgebieden ~60%,
 ~0.75 leerpunten per case, LET <= 1%), by era (AC2023 vocabularies for 2019-2022, JR2023 for 2023, JR2024
-after). About 15% of the records are sparse (id + tekst, sometimes jaar), as in data/sample.
+after). About 15% of the records are sparse (id + tekst, sometimes jaar), as in casusgraaf/sample.
 Deterministic: the same (n, seed) gives the same records.
 """
 
@@ -426,7 +426,7 @@ if __name__ == "__main__":  # quick self-check: validity, lengths, privacy gate 
           "VWS", sum("VWS" in r["beleidsterreinen"] for r in full) / len(full),
           "2+ lg", sum(len(r["leefgebieden"]) >= 2 for r in full) / len(full),
           "leerpunten/case", sum(len(r["leerpunten"]) for r in full) / len(full))
-    from casusgraaf.ingest.privacy import get_gate
+    from casusgraaf.privacy import get_gate
 
     gate = get_gate()
     actions: dict[str, int] = {}

@@ -1,40 +1,61 @@
-"""Settings, read from the environment (``CASUSGRAAF_*``). Every setting is documented in docs/CONFIG.md."""
+"""Settings: one validated object, read from the environment (``CASUSGRAAF_*``) once, at an entry point
+(the CLI, the app factory), and passed explicitly from there. Every setting is documented in docs/CONFIG.md
+(test-enforced). An invalid value is an error at start (:class:`ConfigError`), never a silent fallback.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from casusgraaf.errors import ConfigError
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "casusgraaf"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """One place for every knob. Build with :func:`get_settings` (environment) or directly in tests."""
+class Settings(BaseSettings):
+    """Every knob of casusgraaf. Build with :func:`get_settings` (environment) or directly in tests."""
 
-    data_dir: Path = field(default_factory=lambda: Path(_env("CASUSGRAAF_DATA_DIR", "./casusgraaf-data")))
-    graph_uri: str | None = field(default_factory=lambda: _env("CASUSGRAAF_GRAPH_URI"))
-    graph_user: str = field(default_factory=lambda: _env("CASUSGRAAF_GRAPH_USER", "neo4j"))
-    graph_password: str | None = field(default_factory=lambda: _env("CASUSGRAAF_GRAPH_PASSWORD"))
-    graph_name: str = field(default_factory=lambda: _env("CASUSGRAAF_GRAPH_NAME", "casusgraaf"))
-    cache_dir: Path = field(
-        default_factory=lambda: Path(_env("CASUSGRAAF_CACHE_DIR", str(Path.home() / ".cache" / "casusgraaf")))
-    )
+    model_config = SettingsConfigDict(env_prefix="CASUSGRAAF_", env_ignore_empty=True, frozen=True,
+                                      extra="forbid")
+
+    data_dir: Path = Path("./casusgraaf-data")
+    graph_uri: str | None = None
+    graph_user: str = "neo4j"
+    graph_password: str | None = None
+    graph_name: str = "casusgraaf"
+    cache_dir: Path = Field(default_factory=_default_cache)
     # Any sentence-transformers model id or local path; unset = the e5-small built at setup.
-    model: str | None = field(default_factory=lambda: _env("CASUSGRAAF_MODEL"))
-    # Fusion of the similar-case signals; defaults chosen by `python -m casusgraaf.search.evaluate`.
-    fusion: str = field(default_factory=lambda: _env("CASUSGRAAF_FUSION", "weighted"))
-    weight_dense: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_DENSE", "0.4")))
-    weight_lexical: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_LEXICAL", "0.3")))
-    weight_structural: float = field(default_factory=lambda: float(_env("CASUSGRAAF_WEIGHT_STRUCTURAL", "0.3")))
+    model: str | None = None
+    # Fusion of the similar-case signals; defaults chosen by `python -m tools.quality_search`.
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    weight_dense: float = Field(0.4, ge=0)
+    weight_lexical: float = Field(0.3, ge=0)
+    weight_structural: float = Field(0.3, ge=0)
     # Privacy: "quarantine" (default) or "redact" for hard identifiers.
-    privacy_hard: str = field(default_factory=lambda: _env("CASUSGRAAF_PRIVACY_HARD", "quarantine"))
+    privacy_hard: Literal["quarantine", "redact"] = "quarantine"
+    # Analyst Cypher (read-only door): engine-side timeout in seconds.
+    cypher_timeout: float = Field(10.0, gt=0, le=3600)
+    # The corpus `casusgraaf demo` loads; default: the invented sample shipped with the package.
+    sample_dir: Path = PACKAGE_DIR / "sample"
+    # Show stack traces on the CLI (for developers; messages may then quote case text).
+    debug: bool = False
+
+    @field_validator("graph_uri")
+    @classmethod
+    def _known_scheme(cls, v: str | None) -> str | None:
+        if v and not v.lower().startswith(NEO4J_SCHEMES):
+            raise ValueError(f"'{v.split('://')[0]}://…' wordt niet ondersteund: laat hem leeg (ingebouwde "
+                             "FalkorDB) of gebruik bolt:// of neo4j:// (Neo4j)")
+        return v
 
     @property
     def embedded(self) -> bool:
@@ -59,10 +80,16 @@ class Settings:
         return str(self.cache_dir / "models" / DEFAULT_MODEL_NAME)
 
 
-def get_settings(**overrides) -> Settings:
-    settings = Settings()
-    if overrides:
-        from dataclasses import replace
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
-        settings = replace(settings, **overrides)
-    return settings
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (plus ``overrides``); a bad value raises :class:`ConfigError` naming it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "CASUSGRAAF_" + "_".join(str(p) for p in err["loc"]).upper()
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("ongeldige instelling: " + "; ".join(problems) + " (zie docs/CONFIG.md)") from None

@@ -46,7 +46,7 @@ case "$cmd" in
   demo) setup; exec .venv/bin/casusgraaf demo "$@" ;;
   test)
     setup
-    .venv/bin/ruff check casusgraaf tests bench
+    .venv/bin/ruff check casusgraaf tests bench tools
     exec .venv/bin/python -m pytest -q "$@"
     ;;
   *) echo "usage: bash scripts/dev.sh [setup|demo|test]" >&2; exit 2 ;;

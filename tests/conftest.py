@@ -11,7 +11,7 @@ import pytest
 from casusgraaf.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "data" / "sample"
+SAMPLE = Settings().sample_dir  # the invented sample corpus shipped in the package
 
 
 def make_settings(data_dir: Path, **kw) -> Settings:
@@ -32,12 +32,12 @@ def sample_dir() -> Path:
 def corpus_env(tmp_path_factory):
     """One data dir with the whole sample corpus ingested, shared by the read-only tests."""
     from casusgraaf.graph import open_store
-    from casusgraaf.ingest.pipeline import ingest_paths
+    from casusgraaf.services.ingest import ingest_paths
 
     data_dir = tmp_path_factory.mktemp("corpus") / "data"
     settings = make_settings(data_dir)
     store = open_store(settings)
-    report = ingest_paths([SAMPLE], settings, store=store)
+    report = ingest_paths(store, settings, [SAMPLE])
     yield settings, store, report
     store.close()
 

@@ -70,7 +70,7 @@ def test_cypher_read_only(client):
     refused = client.post("/api/cypher", json={"query": "MATCH (c:Casus) DETACH DELETE c"})
     assert refused.status_code == 403
     assert client.post("/api/cypher", json={"query": "MATCH (c:Casus) RETURN count(c) AS n"}).json()["rows"][0]["n"] == n
-    assert client.post("/api/cypher", json={"query": "MATCH (c:Casus RETURN"}).status_code == 400
+    assert client.post("/api/cypher", json={"query": "MATCH (c:Casus RETURN"}).status_code == 422
 
 
 def test_pages_render_with_json_twins(client):

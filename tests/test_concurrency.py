@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from casusgraaf.graph.server import server_status
-from casusgraaf.ingest.pipeline import ingest_paths
 from casusgraaf.search.similar import Query, SearchEngine
+from casusgraaf.services.ingest import ingest_paths
 
 
 def test_cli_ingest_while_engine_is_loaded(fresh_env, tmp_path):
@@ -20,7 +20,7 @@ def test_cli_ingest_while_engine_is_loaded(fresh_env, tmp_path):
         '{"id": "a1", "tekst": "Een remigrant zonder zorgverzekering kreeg geen hulp van het CAK."}\n'
         '{"id": "a2", "tekst": "De gemeente weigerde bijzondere bijstand voor een jongere onder de 21."}\n',
         encoding="utf-8")
-    ingest_paths([first], settings, store=store)
+    ingest_paths(store, settings, [first])
     engine = SearchEngine(store, settings)
     assert {r["case_id"] for r in engine.similar(Query(case_ids=["a1"], k=5, explain=False))} == {"a2"}
     pid_before = server_status(settings).get("pid")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from casusgraaf.config import DEFAULT_MODEL_NAME, Settings
-from casusgraaf.search.embed import MISSING_MODEL, Embedder, ModelMissingError, get_embedder
-from casusgraaf.search.modelbuild import MARKER, build_model, is_built
+from casusgraaf.embedding import MISSING_MODEL, Embedder, ModelMissingError, get_embedder
+from casusgraaf.embedding.build import MARKER, build_model, is_built
 
 SENTENCES = [
     "De cliënt heeft problematische schulden en dreigt uit huis gezet te worden.",

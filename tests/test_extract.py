@@ -7,7 +7,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from casusgraaf.ingest.nlp import extract, implied_wetten
 from casusgraaf.models.gazetteer import (
     all_organisaties,
     all_wetten,
@@ -23,6 +22,7 @@ from casusgraaf.models.taxonomy import (
     resolve_leefgebied,
     taxonomy_for_year,
 )
+from casusgraaf.nlp import extract, implied_wetten
 
 DONE = ("Na afwijzing van de Wajong-aanvraag door het UWV vroeg de gemeente bijzondere bijstand aan op grond van "
         "artikel 35 Participatiewet.")
@@ -233,7 +233,7 @@ def test_cli_needs_exactly_one_source():
 # ------------------------------------------------------------------ quality floors (a little under measured)
 @pytest.fixture(scope="module")
 def metrics():
-    from casusgraaf.ingest.nlp.evaluate import evaluate
+    from tools.quality_extract import evaluate
 
     return evaluate(use_embeddings=False, write=False)
 

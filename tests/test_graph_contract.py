@@ -253,9 +253,12 @@ def test_schema_cache_survives_other_writers(backend_store, store):
                      "b": {"_labels": ["Organisatie"], "naam": "o"}}]
 
 
-def test_open_store_rejects_unknown_uri(tmp_path):
-    with pytest.raises(GraphError, match="bolt://"):
-        open_store(Settings(data_dir=tmp_path, graph_uri="http://example.org"))
+def test_unknown_graph_uri_is_a_settings_error(tmp_path):
+    from casusgraaf.config import get_settings
+    from casusgraaf.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="CASUSGRAAF_GRAPH_URI.*bolt://"):
+        get_settings(data_dir=tmp_path, graph_uri="http://example.org")
 
 
 def test_neo4j_unreachable_is_a_clean_error(tmp_path):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from casusgraaf.errors import NotFound
 from casusgraaf.graph import load_query
-from casusgraaf.ingest.pipeline import delete_case, ingest_paths
 from casusgraaf.search.indexes import Indexes
 from casusgraaf.search.similar import Query, SearchEngine
+from casusgraaf.services.ingest import delete_case, ingest_paths
 
 REQUIRED_LABELS = ["Casus", "Knelpunt", "KnelpuntCategorie", "Wet", "Organisatie", "Leerpunt", "Leefgebied",
                    "Beleidsterrein"]
@@ -82,9 +85,9 @@ def test_reingest_is_unchanged_then_edit_updates_in_place_then_delete(fresh_env,
     src = tmp_path / "cases.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    first = ingest_paths([src], settings, store=store)
+    first = ingest_paths(store, settings, [src])
     assert (first.ingested, first.updated, first.unchanged) == (12, 0, 0)
-    again = ingest_paths([src], settings, store=store)
+    again = ingest_paths(store, settings, [src])
     assert (again.ingested, again.updated, again.unchanged) == (0, 0, 12)
 
     engine = SearchEngine(store, settings)
@@ -97,19 +100,20 @@ def test_reingest_is_unchanged_then_edit_updates_in_place_then_delete(fresh_env,
     edited["tekst"] = other["tekst"] + " Aanvulling van de regievoerder na het signalenoverleg."
     lines[0] = json.dumps(edited, ensure_ascii=False)
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    third = ingest_paths([src], settings, store=store)
+    third = ingest_paths(store, settings, [src])
     assert (third.ingested, third.updated, third.unchanged) == (0, 1, 11)
     assert _count(store, "MATCH (c:Casus) RETURN count(c) AS n") == 12
     after = [r["case_id"] for r in engine.similar(Query(case_ids=[target], k=3, explain=False))]
     assert after[0] == other["id"]
     assert after != before
 
-    assert delete_case(other["id"], settings, store=store)
+    delete_case(store, settings, other["id"])
     assert _count(store, "MATCH (c:Casus {id: $id}) RETURN count(c) AS n", id=other["id"]) == 0
     assert other["id"] not in Indexes(settings).load_dense().ids()
     remaining = [r["case_id"] for r in engine.similar(Query(case_ids=[target], k=11, explain=False))]
     assert other["id"] not in remaining
-    assert not delete_case(other["id"], settings, store=store)
+    with pytest.raises(NotFound):
+        delete_case(store, settings, other["id"])
 
 
 def test_bad_records_are_reported_and_good_ones_kept(fresh_env, tmp_path):
@@ -122,7 +126,7 @@ def test_bad_records_are_reported_and_good_ones_kept(fresh_env, tmp_path):
         '{"id": "jaar-fout", "tekst": "Een casus over de Wmo.", "jaar": "vorig jaar"}\n'
         '{"id": "ok-2", "tekst": "Het UWV en de gemeente verschilden van mening over de Ziektewet."}\n',
         encoding="utf-8")
-    report = ingest_paths([src], settings, store=store)
+    report = ingest_paths(store, settings, [src])
     assert report.ingested == 2 and report.failed == 3
     wheres = {p.where for p in report.problems if p.kind == "fout"}
     assert wheres == {f"{src}:2", f"{src}:3", f"{src}:4"}
@@ -138,7 +142,7 @@ def test_csv_and_markdown_readers(fresh_env, tmp_path):
     md = tmp_path / "notitie.md"
     md.write_text("---\nid: md-1\njaar: 2024\nleefgebieden: [financiën]\n---\nDe SVB stopte de kinderbijslag.\n",
                   encoding="utf-8")
-    report = ingest_paths([csv_file, md], settings, store=store)
+    report = ingest_paths(store, settings, [csv_file, md])
     assert report.ingested == 2, report.to_dict()
     rows = store.run(load_query("case_entities"), {"ids": ["c-1"]})
     wetten = {r["naam"] for r in rows if r["rel"] == "RAAKT_WET" and r["bron"] == "registratie"}

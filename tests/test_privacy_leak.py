@@ -9,8 +9,8 @@ import stat
 from typer.testing import CliRunner
 
 from casusgraaf.cli import app
-from casusgraaf.ingest.pipeline import ingest_paths
-from casusgraaf.search.service import SearchRefused, gate_text
+from casusgraaf.services.ingest import ingest_paths
+from casusgraaf.services.search import SearchRefused, gate_text
 
 PLANTED = {
     "BSN": "111222333",
@@ -63,7 +63,7 @@ def test_mixed_file_leaks_nothing(fresh_env, tmp_path, caplog, capsys):
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in CLEAN + DIRTY) + "\n", encoding="utf-8")
     caplog.set_level(logging.DEBUG)
 
-    report = ingest_paths([src], settings, store=store)
+    report = ingest_paths(store, settings, [src])
     assert report.ingested == len(CLEAN)
     assert report.quarantined == len(DIRTY)
     messages = json.dumps(report.to_dict(), ensure_ascii=False)
@@ -87,7 +87,7 @@ def test_redact_mode_stores_placeholders_only(fresh_env, tmp_path):
     settings, store = fresh_env
     src = tmp_path / "redact.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in DIRTY) + "\n", encoding="utf-8")
-    report = ingest_paths([src], settings, store=store, redact=True)
+    report = ingest_paths(store, settings, [src], redact=True)
     assert report.ingested == len(DIRTY) and report.quarantined == 0 and report.redacted == len(DIRTY)
     stored = _all_stored_text(settings, store)
     for kind, value in PLANTED.items():
@@ -101,7 +101,7 @@ def test_free_text_search_and_cli_refuse_without_echo(fresh_env, monkeypatch):
     settings, _store = fresh_env
     text = f"Graag vergelijkbare casussen voor {PLANTED['PERSOON']}, BSN {PLANTED['BSN']}."
     try:
-        gate_text(text)
+        gate_text(text, settings)
         raise AssertionError("the gate let a BSN and a full name through")
     except SearchRefused as exc:
         for value in (PLANTED["PERSOON"], PLANTED["BSN"]):

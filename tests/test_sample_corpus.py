@@ -1,4 +1,4 @@
-"""Checks on the sample corpus (data/sample) and the labelled similar-case evaluation set."""
+"""Checks on the sample corpus (casusgraaf/sample) and the labelled similar-case evaluation set."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from casusgraaf.config import Settings
 from casusgraaf.models.records import CaseRecord
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "sample" / "casussen.jsonl"
+SAMPLE = Settings().sample_dir
+CORPUS = SAMPLE / "casussen.jsonl"
 EVAL = ROOT / "tests" / "data" / "similar_eval.jsonl"
 
 
@@ -53,7 +55,7 @@ def test_every_year_present(records: list[CaseRecord]) -> None:
 def test_markdown_cases_have_front_matter() -> None:
     from casusgraaf.ingest.readers.documents import read_text_case
 
-    files = sorted((ROOT / "data" / "sample").glob("*.md"))
+    files = sorted(SAMPLE.glob("*.md"))
     assert len(files) >= 3
     corpus_ids = {json.loads(line)["id"] for line in _lines(CORPUS)}
     for path in files:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from casusgraaf.search.evaluate import load_queries, run_config, score_runs
 from casusgraaf.search.similar import SearchEngine
+from tools.quality_search import load_queries, run_config, score_runs
 
 FLOOR_NDCG5 = 0.90
 FLOOR_P5 = 0.60

@@ -25,7 +25,7 @@ def test_narrow_filter_goes_through_faiss_selector(engine):
     results = engine.similar(Query(text="Een vader zonder verblijfsvergunning kan zijn kind niet verzorgen.",
                                    k=10, filters=f, explain=False))
     assert results
-    from casusgraaf.ingest.resolve import get_resolver
+    from casusgraaf.models.resolve import get_resolver
 
     canonical = get_resolver().wet("Vreemdelingenwet")["naam"]  # aliases resolve: "Vreemdelingenwet 2000"
     for r in results:

@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from casusgraaf import __version__
-from casusgraaf.config import Settings, get_settings
-from casusgraaf.graph import GraphError, ReadOnlyError, open_store
+from casusgraaf.config import Settings
+from casusgraaf.errors import CasusgraafError
+from casusgraaf.graph import open_store
 
 WEB = Path(__file__).parent / "web"
 
@@ -24,8 +25,8 @@ TAGS = [
 ]
 
 
-def create_app(settings: Settings | None = None, store=None) -> FastAPI:
-    settings = settings or get_settings()
+def create_app(settings: Settings, store=None) -> FastAPI:
+    """The application for ``settings``; ``store`` (tests) is used instead of opening one, and not closed."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -52,12 +53,10 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
-    @app.exception_handler(ReadOnlyError)
-    async def _readonly(_request: Request, exc: ReadOnlyError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=403)
-
-    @app.exception_handler(GraphError)
-    async def _graph(_request: Request, exc: GraphError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+    @app.exception_handler(CasusgraafError)
+    async def _user_error(_request: Request, exc: CasusgraafError) -> JSONResponse:
+        # Each subclass carries its status: 404 unknown id, 422 bad input or refused text, 403 a write
+        # through the read-only door, 503 a graph or model that cannot be reached.
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
     return app

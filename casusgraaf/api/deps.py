@@ -8,7 +8,7 @@ from fastapi import Depends, Query, Request
 
 from casusgraaf.config import Settings
 from casusgraaf.graph import GraphStore
-from casusgraaf.search.similar import Filters, SearchEngine
+from casusgraaf.services.search import Filters, SearchEngine
 
 
 def get_settings_dep(request: Request) -> Settings:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 
+from casusgraaf.config import Settings, get_settings
+from casusgraaf.errors import CasusgraafError, ConfigError
+from casusgraaf.graph import GraphStore
+
 console = Console()
 err_console = Console(stderr=True)
 
 JsonOpt = typer.Option(False, "--json", help="Machineleesbare JSON-uitvoer.")
-
-
-class UserError(Exception):
-    """A problem the user can fix; shown as a message, exit code 2."""
 
 
 def fail(message: str, json_mode: bool = False, code: int = 2) -> NoReturn:
@@ -40,3 +41,35 @@ def emit(obj: Any, json_mode: bool, render: Callable[[Any], None] | None = None)
 
 def progress_enabled(json_mode: bool) -> bool:
     return not json_mode and sys.stderr.isatty()
+
+
+def settings() -> Settings:
+    """The settings of this command, read from the environment once (a bad value: exit 2 with its name)."""
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def store_for(s: Settings, json_mode: bool = False) -> Iterator[GraphStore]:
+    """The graph store for one command, closed afterwards (the embedded server stops with the last user)."""
+    from casusgraaf.graph import open_store
+
+    try:
+        store = open_store(s)
+    except CasusgraafError as exc:
+        fail(f"de graaf is niet bereikbaar: {exc}", json_mode)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def user_errors(json_mode: bool = False) -> Iterator[None]:
+    """Turn a :class:`CasusgraafError` into its message and exit 2."""
+    try:
+        yield
+    except CasusgraafError as exc:
+        fail(str(exc), json_mode)

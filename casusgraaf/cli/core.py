@@ -2,39 +2,36 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from casusgraaf.cli._app import app
-from casusgraaf.cli._common import JsonOpt, console, emit, fail, progress_enabled
-from casusgraaf.config import get_settings
-from casusgraaf.reporting import REPO_ROOT
-
-
-def _store():
-    from casusgraaf.graph import GraphError, open_store
-
-    try:
-        return open_store(get_settings())
-    except GraphError as exc:
-        fail(f"de graaf is niet bereikbaar: {exc}")
+from casusgraaf.cli._common import (
+    JsonOpt,
+    console,
+    emit,
+    fail,
+    progress_enabled,
+    settings,
+    store_for,
+    user_errors,
+)
 
 
 @app.command()
 def setup(json_out: bool = JsonOpt) -> None:
     """Bouw het embeddingmodel offline en warm de privacy-poort op (eenmalig, ~2 minuten)."""
-    from casusgraaf.ingest.privacy import warm
-    from casusgraaf.search.modelbuild import build_model
+    from casusgraaf.embedding.build import build_model
+    from casusgraaf.privacy import warm
 
-    settings = get_settings()
+    s = settings()
     done = {}
-    if not settings.model:
-        done["model"] = str(build_model(Path(settings.model_path), progress=not json_out))
+    if not s.model:
+        done["model"] = str(build_model(Path(s.model_path), progress=not json_out))
     else:
-        done["model"] = settings.model
+        done["model"] = s.model
     if not json_out:
         console.print("Privacy-poort (deduce) opwarmen…")
     warm()
@@ -50,14 +47,11 @@ def ingest(
     json_out: bool = JsonOpt,
 ) -> None:
     """Lees casussen in: telt nieuw, bijgewerkt, ongewijzigd en quarantaine (met redenen)."""
-    from casusgraaf.ingest.pipeline import ingest_paths
+    from casusgraaf.services.ingest import ingest_paths
 
-    store = _store()
-    try:
-        report = ingest_paths(paths, get_settings(), redact=redact, progress=progress_enabled(json_out),
-                              store=store)
-    finally:
-        store.close()
+    s = settings()
+    with store_for(s, json_out) as store, user_errors(json_out):
+        report = ingest_paths(store, s, paths, redact=redact, progress=progress_enabled(json_out))
     emit(report.to_dict(), json_out, _render_report)
     if report.nothing_ingested:
         raise typer.Exit(2)
@@ -100,8 +94,7 @@ def similar(
     json_out: bool = JsonOpt,
 ) -> None:
     """Vergelijkbare casussen, gerangschikt, met score en uitleg."""
-    from casusgraaf.search.service import SearchRefused, run_similar
-    from casusgraaf.search.similar import Filters, Query, SearchError
+    from casusgraaf.services.search import Filters, Query, run_similar
 
     given = sum([bool(case), text is not None, file is not None])
     if given != 1:
@@ -115,13 +108,9 @@ def similar(
     query = Query(case_ids=case, text=text, k=k, filters=Filters(
         jaar_van=lo, jaar_tot=hi, indiener_type=indiener_type, organisatie=organisatie, wet=wet,
         leefgebied=leefgebied, knelpunt=knelpunt, uitkomst=uitkomst))
-    store = _store()
-    try:
-        out = run_similar(store, query, get_settings())
-    except (SearchError, SearchRefused) as exc:
-        fail(str(exc), json_out)
-    finally:
-        store.close()
+    s = settings()
+    with store_for(s, json_out) as store, user_errors(json_out):
+        out = run_similar(store, s, query)
     emit(out, json_out, _render_similar)
 
 
@@ -148,16 +137,11 @@ def cypher(
     json_out: bool = JsonOpt,
 ) -> None:
     """Alleen-lezen Cypher voor analisten; een schrijvende query wordt geweigerd (exit 2)."""
-    from casusgraaf.graph import GraphError
     from casusgraaf.graph.guard import run_readonly
 
-    store = _store()
-    try:
-        rows = run_readonly(store, query, limit=limit)
-    except GraphError as exc:
-        fail(str(exc), json_out)
-    finally:
-        store.close()
+    s = settings()
+    with store_for(s, json_out) as store, user_errors(json_out):
+        rows = run_readonly(store, query, limit=limit, timeout=s.cypher_timeout)
     emit({"rows": rows}, json_out, _render_rows)
 
 
@@ -177,28 +161,22 @@ def _render_rows(out: dict) -> None:
 @app.command()
 def delete(case_id: str = typer.Argument(..., help="Casus-id."), json_out: bool = JsonOpt) -> None:
     """Verwijder een casus uit de graaf en alle indexen."""
-    from casusgraaf.ingest.pipeline import delete_case
+    from casusgraaf.services.ingest import delete_case
 
-    store = _store()
-    try:
-        deleted = delete_case(case_id, get_settings(), store=store)
-    finally:
-        store.close()
-    if not deleted:
-        fail(f"casus {case_id} bestaat niet", json_out)
+    s = settings()
+    with store_for(s, json_out) as store, user_errors(json_out):
+        delete_case(store, s, case_id)
     emit({"deleted": case_id}, json_out, lambda d: console.print(f"Casus {d['deleted']} verwijderd."))
 
 
 @app.command()
 def reindex(json_out: bool = JsonOpt) -> None:
     """Bouw de FAISS- en lexicale index opnieuw op uit de graaf (geen modelrun nodig)."""
-    from casusgraaf.search.indexes import Indexes
+    from casusgraaf.services.ingest import reindex as rebuild
 
-    store = _store()
-    try:
-        stats = Indexes(get_settings()).rebuild(store, progress=progress_enabled(json_out))
-    finally:
-        store.close()
+    s = settings()
+    with store_for(s, json_out) as store:
+        stats = rebuild(store, s, progress=progress_enabled(json_out))
     emit(stats, json_out, lambda d: console.print(
         f"Index herbouwd: {d['vectors']} vectoren, {d['lexical']} teksten ({d['cases']} casussen)."))
 
@@ -215,11 +193,7 @@ def serve(
 
     console.print(f"casusgraaf draait op http://{host}:{port}  (API-documentatie: /docs)")
     # No access log: query strings could carry case details.
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="warning", access_log=False)
-
-
-def sample_dir() -> Path:
-    return Path(os.environ.get("CASUSGRAAF_SAMPLE_DIR", REPO_ROOT / "data" / "sample"))
+    uvicorn.run(create_app(settings()), host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()
@@ -228,18 +202,18 @@ def demo(
     port: int = typer.Option(8000, "--port"),
     no_serve: bool = typer.Option(False, "--no-serve", help="Alleen inlezen, niet serveren."),
 ) -> None:
-    """Bouw het model indien nodig, lees het voorbeeldcorpus in en start de server."""
-    from casusgraaf.ingest.pipeline import ingest_paths
-    from casusgraaf.search.modelbuild import build_model
+    """Bouw het model indien nodig, lees het voorbeeldcorpus in (CASUSGRAAF_SAMPLE_DIR; standaard de
+    verzonnen voorbeeldcasussen) en start de server. Niet voor productie: daar draait u `serve`."""
+    from casusgraaf.embedding.build import build_model
+    from casusgraaf.services.ingest import ingest_paths
 
-    settings = get_settings()
-    if not settings.model:
-        build_model(Path(settings.model_path), progress=True)
-    store = _store()
-    try:
-        report = ingest_paths([sample_dir()], settings, progress=progress_enabled(False), store=store)
-    finally:
-        store.close()
+    s = settings()
+    if not s.model:
+        build_model(Path(s.model_path), progress=True)
+    if not s.sample_dir.is_dir():
+        fail(f"voorbeeldcorpus niet gevonden: {s.sample_dir} (CASUSGRAAF_SAMPLE_DIR)")
+    with store_for(s) as store, user_errors():
+        report = ingest_paths(store, s, [s.sample_dir], progress=progress_enabled(False))
     _render_report(report.to_dict())
     if not no_serve:
         serve(host=host, port=port)

@@ -15,24 +15,15 @@ import typer
 from rich.table import Table
 
 from casusgraaf.cli._app import app
-from casusgraaf.cli._common import JsonOpt, console, emit, err_console, fail
+from casusgraaf.cli._common import JsonOpt, console, emit, err_console, fail, settings, user_errors
+from casusgraaf.errors import Refused
 
 
-def _gate_check(text: str):
-    from casusgraaf.ingest.privacy import get_gate
+def _run(text: str, jaar: int | None) -> dict[str, Any]:
+    """The extraction result; :class:`casusgraaf.errors.Refused` when the privacy gate refuses the text."""
+    from casusgraaf.services.search import run_extract
 
-    return get_gate().check(text)
-
-
-def _run(text: str, jaar: int | None) -> tuple[str, list[dict[str, Any]] | None, str | None]:
-    """(text used, entities or None, refusal summary or None)."""
-    from casusgraaf.ingest.nlp import extract
-
-    verdict = _gate_check(text)
-    if verdict.action == "quarantine":
-        return text, None, verdict.summary()
-    used = verdict.text if verdict.action == "redact" else text
-    return used, [e.to_dict() for e in extract(used, jaar=jaar)], None
+    return run_extract(settings(), text, jaar)
 
 
 def _render(result: dict) -> None:
@@ -87,11 +78,12 @@ def _jsonl(path: Path, jaar: int | None, json_mode: bool) -> None:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             bad.append({"regel": n, "fout": msg})
             continue
-        _used, ents, refused = _run(obj["tekst"], rec_jaar)
-        if refused is not None:
-            bad.append({"regel": n, "id": rec_id, "fout": f"geweigerd door de privacy-poort: {refused}"})
+        try:
+            result = _run(obj["tekst"], rec_jaar)
+        except Refused as exc:
+            bad.append({"regel": n, "id": rec_id, "fout": f"geweigerd door de privacy-poort: {exc}"})
             continue
-        sys.stdout.write(json.dumps({"id": rec_id, "entities": ents}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"id": rec_id, "entities": result["entities"]}, ensure_ascii=False) + "\n")
         ok += 1
     for b in bad:
         err_console.print(f"[yellow]regel {b['regel']}:[/] {b['fout']}", highlight=False)
@@ -115,12 +107,6 @@ def extract(
         _jsonl(jsonl, jaar, json_out)
         return
     src = text if text is not None else _read_file(file, json_out)  # type: ignore[arg-type]
-    if not src.strip():
-        fail("lege tekst", json_out)
-    used, ents, refused = _run(src, jaar)
-    if refused is not None:
-        fail(f"de tekst is geweigerd door de privacy-poort: {refused}", json_out)
-    result = {"entities": ents, "redacted": used != src}
-    if used != src:
-        result["tekst"] = used
+    with user_errors(json_out):
+        result = _run(src, jaar)
     emit(result, json_out, _render)

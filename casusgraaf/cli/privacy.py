@@ -6,34 +6,28 @@ type and character positions, plus what to change.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from casusgraaf.cli._app import app
-from casusgraaf.cli._common import JsonOpt, console, emit, fail
+from casusgraaf.cli._common import JsonOpt, console, emit, settings, store_for, user_errors
 
 RedactOpt = typer.Option(False, "--redact", help="Harde identificatoren vervangen door placeholders in plaats "
                          "van quarantaine (zoals 'ingest --redact').")
 
 
 def _gate(redact: bool):
-    from casusgraaf.ingest.privacy import get_gate
+    from casusgraaf.privacy import get_gate
 
-    try:
-        return get_gate(redact=redact)
-    except ValueError as exc:  # bad CASUSGRAAF_PRIVACY_HARD
-        raise typer.BadParameter(str(exc)) from exc
+    return get_gate(redact=redact or settings().privacy_hard == "redact")
 
 
 def _findings_out(findings) -> list[dict[str, Any]]:
-    from casusgraaf.ingest.privacy import advies
+    from casusgraaf.services.ingest import findings_out
 
-    return [{**f.to_dict(), "advies": advies(f.type)} for f in findings]
+    return findings_out(findings)
 
 
 @app.command("privacy-check")
@@ -104,10 +98,9 @@ app.add_typer(quarantine_app, name="quarantine")
 
 
 def _store():
-    from casusgraaf.config import get_settings
-    from casusgraaf.ingest.quarantine import Quarantine
+    from casusgraaf.privacy.quarantine import Quarantine
 
-    return Quarantine(get_settings().quarantine_dir)
+    return Quarantine(settings().quarantine_dir)
 
 
 @quarantine_app.command("list")
@@ -133,13 +126,9 @@ def quarantine_show(qid: str = typer.Argument(..., help="Quarantaine-id uit 'qua
 
     De ruwe casus zelf staat alleen in het quarantainebestand (pad in de uitvoer, leesbaar voor u alleen).
     """
-    from casusgraaf.ingest.privacy import advies
-    from casusgraaf.ingest.quarantine import QuarantineError
-
-    try:
+    from casusgraaf.privacy import advies
+    with user_errors(json_mode):
         data = _store().show(qid)
-    except QuarantineError as exc:
-        fail(str(exc), json_mode)
     for f in data.get("findings", []):
         f["advies"] = advies(f.get("type", ""))
 
@@ -156,25 +145,6 @@ def quarantine_show(qid: str = typer.Argument(..., help="Quarantaine-id uit 'qua
     emit(data, json_mode, render)
 
 
-def _raw_record(raw: str):
-    from casusgraaf.models.records import CaseRecord
-
-    try:
-        return CaseRecord.model_validate(json.loads(raw))
-    except Exception:  # noqa: BLE001 - a txt/docx record is not JSON: no id to match on
-        return None
-
-
-def _ingest(paths: list[Path], json_mode: bool, qid: str) -> Any:
-    try:
-        from casusgraaf.ingest.pipeline import ingest_paths
-    except ImportError:
-        fail("opnieuw inlezen is niet beschikbaar (casusgraaf.ingest.pipeline ontbreekt). Lees het aangepaste "
-             f"bestand in met 'casusgraaf ingest' en verwijder daarna de quarantaine met "
-             f"'casusgraaf quarantine remove {qid}'.", json_mode)
-    return ingest_paths(paths)
-
-
 @quarantine_app.command("release")
 def quarantine_release(
     qid: str = typer.Argument(..., help="Quarantaine-id uit 'quarantine list'."),
@@ -186,86 +156,42 @@ def quarantine_release(
     """Haal een casus uit quarantaine, alleen als hij nu door de privacypoort komt.
 
     Met --file: leest de casus met hetzelfde id uit het aangepaste bestand (of de enige casus erin),
-    controleert hem opnieuw en leest bij succes het bestand in via de gewone ingest; daarna verdwijnt de
-    quarantaine-entry. Zonder --file: controleert de opgeslagen casus opnieuw (bijvoorbeeld na een
-    gewijzigd beleid); vindt de poort nog steeds persoonsgegevens, dan blijft de casus in quarantaine en
-    ziet u waar de ruwe casus staat en wat u moet aanpassen (exitcode 2).
+    controleert hem opnieuw en leest hem bij succes in; pas daarna verdwijnt de quarantaine-entry. Zonder
+    --file: controleert de opgeslagen casus opnieuw (na een gewijzigd beleid, of met --redact: dan worden
+    de gegevens gemaskeerd). Vindt de poort nog steeds persoonsgegevens, of kon de casus niet worden
+    opgeslagen, dan blijft hij in quarantaine en ziet u waar de ruwe casus staat en wat u moet aanpassen
+    (exitcode 2).
     """
-    from casusgraaf.ingest.quarantine import QuarantineError
-    from casusgraaf.ingest.readers import iter_records
+    from casusgraaf.services.ingest import release_quarantined
 
-    store = _store()
-    try:
-        entry = store.show(qid, include_raw=True)
-    except QuarantineError as exc:
-        fail(str(exc), json_mode)
-    gate = _gate(redact)
-    stored = _raw_record(entry["raw"])
-    if file is not None:
-        records = [it.record for it in iter_records([file]) if it.record is not None]
-        if stored is not None:
-            candidates = [r for r in records if r.id == stored.id]
-        else:
-            candidates = records if len(records) == 1 else []
-        if len(candidates) != 1:
-            fail(f"in {file} staat niet precies één casus"
-                 + (f" met id '{stored.id}'" if stored is not None else "") + "; geef het aangepaste bronbestand op.",
-                 json_mode)
-        target_paths = [file]
-        record = candidates[0]
-    else:
-        if stored is None:
-            fail(f"de casus in quarantaine is geen JSON-record; pas de bron aan ({entry['source']}) en draai "
-                 f"'casusgraaf quarantine release {qid} --file BRON'.", json_mode)
-        record = stored
-        target_paths = []
-    result, _ = gate.check_record(record)
-    if result.action == "quarantine":
-        where = f"{entry['source']}:{entry['line']}" if entry.get("line") else entry["source"]
-        out = {"qid": qid, "vrijgegeven": False, "bron": where, "ruwe_casus": entry["path"],
-               "samenvatting": result.summary(), "bevindingen": _findings_out(result.blocking),
-               "instructie": f"pas de bron aan en draai 'casusgraaf quarantine release {qid} --file BRON'"}
+    s = settings()
+    with store_for(s, json_mode) as store, user_errors(json_mode):
+        out = release_quarantined(store, s, qid, file, redact=redact)
+    if out["vrijgegeven"]:
+        emit(out, json_mode, lambda o: console.print(f"Vrijgegeven en ingelezen: {o['qid']} ({o['actie']}).",
+                                                     highlight=False))
+        return
 
-        def render(o: dict[str, Any]) -> None:
-            console.print(f"[red]Niet vrijgegeven[/]: de casus bevat nog persoonsgegevens ({o['bron']}).",
+    def render(o: dict[str, Any]) -> None:
+        console.print(f"[red]Niet vrijgegeven[/]: {o['bron']}", highlight=False)
+        for f in o.get("bevindingen", []):
+            veld = "" if f["field"] == "tekst" else f" in {f['field']}"
+            console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}",
                           highlight=False)
-            for f in o["bevindingen"]:
-                veld = "" if f["field"] == "tekst" else f" in {f['field']}"
-                console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}",
-                              highlight=False)
-            console.print(f"Ruwe casus: {o['ruwe_casus']}", highlight=False)
-            console.print(f"Pas de bron aan en draai: {o['instructie'].split(chr(39))[1]}", highlight=False)
+        for p in (o.get("ingest") or {}).get("problems", []):
+            console.print(f"  - {p['soort']}: {p['reden']}", highlight=False)
+        console.print(f"Ruwe casus: {o['ruwe_casus']}", highlight=False)
+        console.print(f"Wat nu: {o['instructie']}", highlight=False)
 
-        emit(out, json_mode, render)
-        raise typer.Exit(2)
-    tmp: Path | None = None
-    if not target_paths:
-        # the stored record now passes (policy changed): ingest it from a private temp file
-        tmp = store.dir / f".release-{secrets.token_hex(4)}.jsonl"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(record.model_dump_json(exclude_none=True) + "\n")
-        target_paths = [tmp]
-    try:
-        ingested = _ingest(target_paths, json_mode, qid)
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    store.remove(qid)
-    out = {"qid": qid, "vrijgegeven": True, "actie": result.action, "ingest": ingested}
-    emit(out, json_mode, lambda o: console.print(f"Vrijgegeven en ingelezen: {o['qid']} ({o['actie']}).",
-                                                 highlight=False))
+    emit(out, json_mode, render)
+    raise typer.Exit(2)
 
 
 @quarantine_app.command("remove")
 def quarantine_remove(qid: str = typer.Argument(..., help="Quarantaine-id uit 'quarantine list'."),
                       json_mode: bool = JsonOpt) -> None:
     """Verwijder een casus definitief uit quarantaine (bijvoorbeeld na aanpassen en opnieuw inlezen)."""
-    from casusgraaf.ingest.quarantine import QuarantineError
-
-    try:
+    with user_errors(json_mode):
         _store().remove(qid)
-    except QuarantineError as exc:
-        fail(str(exc), json_mode)
     emit({"qid": qid, "verwijderd": True}, json_mode,
          lambda o: console.print(f"Verwijderd: {o['qid']}", highlight=False))

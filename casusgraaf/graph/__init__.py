@@ -6,35 +6,32 @@ server in the data dir (started or shared on first use), ``bolt://`` / ``neo4j:/
 
 from __future__ import annotations
 
-from casusgraaf.config import Settings, get_settings
+from casusgraaf.config import Settings
 from casusgraaf.graph.base import (
     ConstraintError,
     GraphError,
     GraphStore,
+    GraphUnavailable,
     QuerySyntaxError,
+    QueryTimeout,
     ReadOnlyError,
     Row,
 )
 from casusgraaf.graph.queries import example_params, list_queries, load_query
 
-_NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
-
-def open_store(settings: Settings | None = None) -> GraphStore:
-    """The configured graph store. Close it (or use ``with``) so the embedded server can stop."""
-    settings = settings or get_settings()
+def open_store(settings: Settings) -> GraphStore:
+    """The configured graph store (the URI scheme is validated by :class:`Settings`). Close it (or use
+    ``with``) so the embedded server can stop."""
     if settings.embedded:
         from casusgraaf.graph.falkor import FalkorStore
 
         return FalkorStore(settings)
-    uri = settings.graph_uri or ""
-    if uri.lower().startswith(_NEO4J_SCHEMES):
-        from casusgraaf.graph.neo4j import Neo4jStore
+    from casusgraaf.graph.neo4j import Neo4jStore
 
-        return Neo4jStore(settings)
-    raise GraphError(f"CASUSGRAAF_GRAPH_URI {uri.split('://')[0]}://... wordt niet ondersteund: laat hem leeg "
-                     "(ingebouwde FalkorDB) of gebruik bolt:// of neo4j:// (Neo4j).")
+    return Neo4jStore(settings)
 
 
-__all__ = ["ConstraintError", "GraphError", "GraphStore", "QuerySyntaxError", "ReadOnlyError", "Row",
+__all__ = ["ConstraintError", "GraphError", "GraphStore", "GraphUnavailable", "QuerySyntaxError", "QueryTimeout",
+           "ReadOnlyError", "Row",
            "example_params", "list_queries", "load_query", "open_store"]

@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from casusgraaf.errors import BadInput, CasusgraafError, Forbidden, Unavailable
+
 Row = dict[str, Any]
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
@@ -20,20 +22,30 @@ EMBEDDING_PROPERTY = "embedding"
 _UNWIND_ROWS = re.compile(r"^\s*(?://[^\n]*\n\s*|/\*.*?\*/\s*)*UNWIND\s+\$rows\s+AS\s+row\b", re.I | re.S)
 
 
-class GraphError(Exception):
+class GraphError(CasusgraafError):
     """Anything that went wrong talking to the graph. Messages never contain parameter values."""
 
+    status = 500
 
-class ReadOnlyError(GraphError):
+
+class GraphUnavailable(Unavailable, GraphError):
+    """The graph server cannot be reached (not started, down, or timed out on connect)."""
+
+
+class ReadOnlyError(Forbidden, GraphError):
     """A write was sent through a read-only door; nothing was changed."""
 
 
-class QuerySyntaxError(GraphError):
+class QuerySyntaxError(BadInput, GraphError):
     """The engine could not parse or plan the query."""
 
 
+class QueryTimeout(BadInput, GraphError):
+    """The engine stopped a query at its time limit (analyst Cypher); nothing was changed."""
+
+
 class ConstraintError(GraphError):
-    """A uniqueness constraint was violated; the query changed nothing."""
+    """A uniqueness constraint was violated, or could not be built; the query changed nothing."""
 
 
 class GraphStore(ABC):
@@ -48,8 +60,9 @@ class GraphStore(ABC):
 
     @abstractmethod
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
-             include_embedding: bool = False) -> list[Row]:
-        """Run a query in the engine's read-only mode; a write raises :class:`ReadOnlyError`."""
+             include_embedding: bool = False, timeout: float | None = None) -> list[Row]:
+        """Run a query in the engine's read-only mode; a write raises :class:`ReadOnlyError`. With
+        ``timeout`` (seconds) the engine itself stops the query then and :class:`QueryTimeout` is raised."""
 
     @abstractmethod
     def ensure_schema(self) -> None:

@@ -20,7 +20,9 @@ from casusgraaf.graph.base import (
     ConstraintError,
     GraphError,
     GraphStore,
+    GraphUnavailable,
     QuerySyntaxError,
+    QueryTimeout,
     ReadOnlyError,
     Row,
     redact,
@@ -57,11 +59,11 @@ class FalkorStore(GraphStore):
         return self._query("GRAPH.QUERY", query, params, include_embedding)
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
-             include_embedding: bool = False) -> list[Row]:
-        return self._query("GRAPH.RO_QUERY", query, params, include_embedding)
+             include_embedding: bool = False, timeout: float | None = None) -> list[Row]:
+        return self._query("GRAPH.RO_QUERY", query, params, include_embedding, timeout)
 
     def _query(self, cmd: str, query: str, params: Mapping[str, Any] | None,
-               include_embedding: bool) -> list[Row]:
+               include_embedding: bool, timeout: float | None = None) -> list[Row]:
         if self._closed:
             raise GraphError("De graafverbinding is gesloten (store closed).")
         text = self._graph._build_params_header(dict(params)) + query if params else query
@@ -71,8 +73,9 @@ class FalkorStore(GraphStore):
             # graph) the server answers "version mismatch" *without running the query*; we refresh the
             # client's id->name cache and retry, so node labels can never be decoded with stale ids.
             try:
+                extra = ("timeout", max(1, int(timeout * 1000))) if timeout else ()
                 response = self._conn.execute_command(cmd, self._graph.name, text, "--compact",
-                                                      "version", schema.version)
+                                                      "version", schema.version, *extra)
                 result = QueryResult(self._graph, response)
                 break
             except SchemaVersionMismatchException as exc:
@@ -87,7 +90,7 @@ class FalkorStore(GraphStore):
                     continue
                 raise _translate(str(exc), params) from None
             except (redis.ConnectionError, redis.TimeoutError) as exc:
-                raise GraphError(f"De FalkorDB-server is niet bereikbaar via {self._socket} "
+                raise GraphUnavailable(f"De FalkorDB-server is niet bereikbaar via {self._socket} "
                                  f"({type(exc).__name__}).") from None
         header = [col[1] if isinstance(col, list | tuple) else col for col in result.header]
         return [{name: _plain(value, include_embedding) for name, value in zip(header, row, strict=True)}
@@ -144,6 +147,9 @@ class FalkorStore(GraphStore):
 def _translate(message: str, params: Mapping[str, Any] | None) -> GraphError:
     clean = redact(_POSITION.sub(r" (line \1, column \2)", _CONTEXT.sub("", message)), params)
     clean = clean.removeprefix("errMsg: ").strip()
+    if "Query timed out" in message or "timed out" in message.lower():
+        return QueryTimeout("De query duurde langer dan de ingestelde limiet en is door de graaf gestopt "
+                            "(CASUSGRAAF_CYPHER_TIMEOUT); maak hem beperkter, bv. met LIMIT of een WHERE.")
     if "RO_QUERY is to be executed only on read-only queries" in message:
         return ReadOnlyError("Alleen lezen: deze query schrijft en is niet uitgevoerd "
                              "(read-only: this query writes and was not run).")

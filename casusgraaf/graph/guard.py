@@ -101,11 +101,12 @@ def check_readonly(query: str) -> None:
 
 
 def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None = None,
-                 limit: int = 1000) -> Rows:
-    """Run analyst Cypher read-only; at most ``limit`` rows (``rows.truncated`` says if more existed)."""
+                 limit: int = 1000, timeout: float | None = None) -> Rows:
+    """Run analyst Cypher read-only; at most ``limit`` rows (``rows.truncated`` says if more existed).
+    ``timeout`` (seconds, ``settings.cypher_timeout``) is enforced by the engine, not by the client."""
     check_readonly(query)
     try:
-        result = store.read(query, params)
+        result = store.read(query, params, timeout=timeout)
     except ReadOnlyError:
         raise ReadOnlyError(f"Alleen lezen: de database weigerde deze query omdat die schrijft. {_HINT} "
                             "(Read-only: the engine refused a write.)") from None

@@ -10,7 +10,9 @@ from casusgraaf.graph.base import (
     ConstraintError,
     GraphError,
     GraphStore,
+    GraphUnavailable,
     QuerySyntaxError,
+    QueryTimeout,
     ReadOnlyError,
     Row,
     redact,
@@ -38,14 +40,15 @@ class Neo4jStore(GraphStore):
             self._driver.verify_connectivity()
         except Exception as exc:
             self._driver.close()
-            raise GraphError(f"Neo4j niet bereikbaar op {settings.graph_uri}: {type(exc).__name__}") from None
+            raise GraphUnavailable(f"Neo4j niet bereikbaar op {settings.graph_uri}: {type(exc).__name__}") from None
 
     def _session(self, read: bool):
         mode = self._neo4j.READ_ACCESS if read else self._neo4j.WRITE_ACCESS
         return self._driver.session(database=self._database, default_access_mode=mode)
 
     def _execute(self, read: bool, query: str, params: Mapping[str, Any] | None,
-                 include_embedding: bool) -> list[Row]:
+                 include_embedding: bool, timeout: float | None = None) -> list[Row]:
+        @self._neo4j.unit_of_work(timeout=timeout)
         def work(tx: Any) -> list[Row]:
             result = tx.run(query, dict(params or {}))
             return [{k: _plain(v, include_embedding) for k, v in record.items()} for record in result]
@@ -61,8 +64,8 @@ class Neo4jStore(GraphStore):
         return self._execute(False, query, params, include_embedding)
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
-             include_embedding: bool = False) -> list[Row]:
-        return self._execute(True, query, params, include_embedding)
+             include_embedding: bool = False, timeout: float | None = None) -> list[Row]:
+        return self._execute(True, query, params, include_embedding, timeout)
 
     def ensure_schema(self) -> None:
         for ddl in neo4j_ddl():
@@ -86,6 +89,9 @@ def _translate(exc: Any, params: Mapping[str, Any] | None) -> GraphError:
     if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code:
         return ReadOnlyError("Alleen lezen: deze query schrijft en is niet uitgevoerd "
                              "(read-only: this query writes and was not run).")
+    if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:
+        return QueryTimeout("De query duurde langer dan de ingestelde limiet en is door Neo4j gestopt "
+                            "(CASUSGRAAF_CYPHER_TIMEOUT); maak hem beperkter, bv. met LIMIT of een WHERE.")
     if "ConstraintValidationFailed" in code:
         return ConstraintError(f"Uniciteitsregel geschonden: {first_line}")
     if "SyntaxError" in code or "Statement.SemanticError" in code:

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "models" / "schema.yaml"
+from casusgraaf.models.vocabulary import SCHEMA_PATH
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

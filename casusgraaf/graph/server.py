@@ -41,7 +41,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from casusgraaf.config import Settings
-from casusgraaf.graph.base import GraphError
+from casusgraaf.graph.base import GraphError, GraphUnavailable
 
 SOCKET, PIDFILE, LOGFILE, CONF, LOCK, CLIENTS = (
     "falkordb.sock", "redis.pid", "redis.log", "redis.conf", "server.lock", "clients")
@@ -231,7 +231,7 @@ def _start(d: Path, sock: Path, timeout: float) -> int:
                           close_fds=True, timeout=timeout, check=False)
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [_log_tail(d)]
-        raise GraphError(f"FalkorDB-server start mislukt (exit {proc.returncode}): {err[0]}; zie {log}")
+        raise GraphUnavailable(f"FalkorDB-server start mislukt (exit {proc.returncode}): {err[0]}; zie {log}")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = _ping(sock)
@@ -241,9 +241,9 @@ def _start(d: Path, sock: Path, timeout: float) -> int:
                 return pid
         pid_text = (d / PIDFILE).read_text().strip() if (d / PIDFILE).exists() else ""
         if pid_text.isdigit() and not pid_alive(int(pid_text)):
-            raise GraphError(f"FalkorDB-server stopte direct na de start: {_log_tail(d)}; zie {log}")
+            raise GraphUnavailable(f"FalkorDB-server stopte direct na de start: {_log_tail(d)}; zie {log}")
         time.sleep(0.05)
-    raise GraphError(f"FalkorDB-server antwoordt niet binnen {timeout:.0f} s op PING; zie {log}")
+    raise GraphUnavailable(f"FalkorDB-server antwoordt niet binnen {timeout:.0f} s op PING; zie {log}")
 
 
 def _wait_ready(d: Path, sock: Path, timeout: float) -> None:

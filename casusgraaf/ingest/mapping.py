@@ -13,17 +13,17 @@ from typing import Any
 
 from casusgraaf.models.records import CaseRecord
 
-# Relationship kinds the mapping produces, each with its own named query.
-KINDS = ("wet", "organisatie", "leefgebied", "beleidsterrein", "indiener", "knelpunt", "leerpunt")
-
 
 @dataclass
 class CaseRows:
-    """Everything one case writes: node properties and rows per relationship kind."""
+    """Everything one case writes: node properties, rows per fact kind (``models/schema.yaml``, ``facts``),
+    the content hash (written last, see ``ingest/pipeline.py``) and warnings for the ingest report."""
 
     case_id: str
     props: dict[str, Any]
+    hash: str = ""
     links: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    warnings: list[str] = field(default_factory=list)
 
 
 def _looptijd_weken(record: CaseRecord) -> int | None:
@@ -33,7 +33,9 @@ def _looptijd_weken(record: CaseRecord) -> int | None:
     return None
 
 
-def case_props(record: CaseRecord, content_hash: str, embedding: list[float] | None) -> dict[str, Any]:
+def case_props(record: CaseRecord, embedding: list[float] | None, *, privacy: str = "pass",
+               embedding_model: str | None = None, ingevoerd_op: str | None = None) -> dict[str, Any]:
+    """Casus node properties. The content hash is not among them: it is written after every link."""
     indiener = record.indiener
     props: dict[str, Any] = {
         "tekst": record.tekst,
@@ -50,8 +52,10 @@ def case_props(record: CaseRecord, content_hash: str, embedding: list[float] | N
         "kon_verder": record.kon_verder,
         "uitkomst": record.uitkomst,
         "doelgroep": record.doelgroep or None,
-        "hash": content_hash,
+        "privacy": privacy,
         "embedding": embedding,
+        "embedding_model": embedding_model,
+        "ingevoerd_op": ingevoerd_op,
     }
     return props
 
@@ -88,13 +92,14 @@ class _Links:
 
 
 def build_rows(record: CaseRecord, entities: list, content_hash: str,
-               embedding: list[float] | None, resolver) -> CaseRows:
-    """Map a record and its extracted entities (``casusgraaf.ingest.nlp.Entity``) to graph rows.
+               embedding: list[float] | None, resolver, **props: Any) -> CaseRows:
+    """Map a record and its extracted entities (``casusgraaf.nlp.Entity``) to graph rows.
 
-    ``resolver`` normalises registered names (see :class:`casusgraaf.ingest.resolve.Resolver`).
+    ``resolver`` normalises registered names (see :class:`casusgraaf.models.resolve.Resolver`); ``props``
+    are passed on to :func:`case_props`.
     """
     cid = record.id
-    rows = CaseRows(cid, case_props(record, content_hash, embedding))
+    rows = CaseRows(cid, case_props(record, embedding, **props), hash=content_hash)
     links = _Links()
 
     for name in record.wetten:
@@ -118,6 +123,11 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
 
     for i, kp in enumerate(record.knelpunten, start=1):
         cat = resolver.category(kp.taxonomie, kp.categorie)
+        if cat is None:
+            rows.warnings.append(
+                f"knelpunten[{i - 1}]: categorie '{kp.categorie}' staat niet in taxonomie '{kp.taxonomie}'; het "
+                "knelpunt is opgeslagen zonder categorie en telt niet mee in trends. Kies uit: "
+                + resolver.category_choices(kp.taxonomie))
         rows.links["knelpunt"].append({
             "case_id": cid, "id": f"{cid}#k{i}", "category_id": cat["id"] if cat else None,
             "taxonomie": kp.taxonomie, "categorie": cat["naam"] if cat else kp.categorie,

@@ -1,7 +1,10 @@
-"""Ingest: files → records → privacy gate → extraction → embeddings → graph → derived indexes.
+"""Ingest: files → records → privacy gate → extraction → embeddings → graph, and a change set.
 
 Idempotent by case id + content hash: an unchanged record is skipped, a changed one is rewritten in
 place, a bad one is reported (file:line, what to fix) without stopping or losing the good ones.
+The content hash is written last, after every link: a run that fails half-way leaves the old (or no)
+hash, so the next run sees the case as changed and writes it again. Keeping the derived indexes in
+step with the returned :class:`ChangeSet` is the service layer's job (``services/ingest.py``).
 """
 
 from __future__ import annotations
@@ -9,27 +12,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from casusgraaf.config import Settings, get_settings
-from casusgraaf.graph import GraphStore, load_query, open_store
+import numpy as np
+
+from casusgraaf.config import Settings
+from casusgraaf.embedding import get_embedder
+from casusgraaf.graph import GraphStore, load_query
 from casusgraaf.ingest.mapping import CaseRows, build_rows
 from casusgraaf.ingest.readers import ReadItem, iter_records
-from casusgraaf.ingest.resolve import get_resolver
+from casusgraaf.models import vocabulary
 from casusgraaf.models.records import CaseRecord
+from casusgraaf.models.resolve import get_resolver
+from casusgraaf.nlp import extract
+from casusgraaf.privacy import get_gate
+from casusgraaf.privacy.quarantine import Quarantine
 from casusgraaf.progress import Progress
 
 log = logging.getLogger(__name__)
 
-LINK_QUERIES = {
-    "wet": "ingest_link_wet",
-    "organisatie": "ingest_link_organisatie",
-    "leefgebied": "ingest_link_leefgebied",
-    "beleidsterrein": "ingest_link_beleidsterrein",
-    "indiener": "ingest_link_indiener",
-    "knelpunt": "ingest_knelpunten",
-    "leerpunt": "ingest_leerpunten",
-}
+
+@dataclass
+class ChangeSet:
+    """What a write changed, for the derived indexes: new or changed case vectors, removed ids."""
+
+    upserted: dict[str, np.ndarray] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.upserted or self.removed)
 
 
 @dataclass
@@ -52,6 +64,7 @@ class IngestReport:
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     case_ids: list[str] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=ChangeSet)
 
     @property
     def stored(self) -> int:
@@ -69,23 +82,19 @@ class IngestReport:
         }
 
 
-def ingest_paths(paths: Iterable[str | Path], settings: Settings | None = None, *, redact: bool = False,
-                 progress: bool = False, store: GraphStore | None = None) -> IngestReport:
-    """Read every file under ``paths`` and ingest its records."""
-    return ingest_items(iter_records(paths), settings, redact=redact, progress=progress, store=store)
+def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Path], *, redact: bool = False,
+                 progress: bool = False) -> IngestReport:
+    """Read every file under ``paths`` and write its records to the graph (indexes: see services)."""
+    return ingest_items(store, settings, iter_records(paths), redact=redact, progress=progress)
 
 
-def ingest_items(items: Iterable[ReadItem], settings: Settings | None = None, *, redact: bool = False,
-                 progress: bool = False, store: GraphStore | None = None) -> IngestReport:
-    from casusgraaf.ingest.privacy import get_gate
-    from casusgraaf.ingest.quarantine import Quarantine
-
-    settings = settings or get_settings()
+def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem], *, redact: bool = False,
+                 progress: bool = False) -> IngestReport:
     report = IngestReport()
     gate = get_gate(redact=redact or settings.privacy_hard == "redact")
     quarantine = Quarantine(settings.quarantine_dir)
 
-    accepted: dict[str, tuple[ReadItem, CaseRecord]] = {}
+    accepted: dict[str, tuple[ReadItem, CaseRecord, str]] = {}
     for item in items:
         for w in item.warnings:
             report.problems.append(Problem(item.where, "waarschuwing", w))
@@ -108,18 +117,10 @@ def ingest_items(items: Iterable[ReadItem], settings: Settings | None = None, *,
         if clean.id in accepted:
             report.problems.append(Problem(item.where, "waarschuwing",
                                            f"casus-id {clean.id} komt vaker voor; de laatste versie telt"))
-        accepted[clean.id] = (item, clean)
+        accepted[clean.id] = (item, clean, result.action)
 
-    if not accepted:
-        return report
-
-    own_store = store is None
-    store = store or open_store(settings)
-    try:
+    if accepted:
         _write(store, settings, list(accepted.values()), report, progress)
-    finally:
-        if own_store:
-            store.close()
     return report
 
 
@@ -132,17 +133,15 @@ def _existing_hashes(store: GraphStore, ids: list[str]) -> dict[str, str]:
     return out
 
 
-def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem, CaseRecord]],
+def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem, CaseRecord, str]],
            report: IngestReport, progress: bool) -> None:
-    from casusgraaf.ingest.nlp import extract
-    from casusgraaf.search.embed import get_embedder
-    from casusgraaf.search.indexes import Indexes
-
     store.ensure_schema()
     seed_ontology(store)
-    records = [rec for _item, rec in accepted]
+    records = [rec for _item, rec, _action in accepted]
+    where = {rec.id: item.where for item, rec, _action in accepted}
+    privacy = {rec.id: ("redact" if action == "redact" else "pass") for _item, rec, action in accepted}
     hashes = {rec.id: rec.content_hash() for rec in records}
-    existing = _existing_hashes(store, list(hashes))
+    existing = _existing_hashes(store, list(hashes))  # includes half-written cases (hash null)
     todo = [rec for rec in records if existing.get(rec.id) != hashes[rec.id]]
     report.unchanged = len(records) - len(todo)
     report.case_ids = [rec.id for rec in records]
@@ -151,27 +150,31 @@ def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem,
 
     resolver = get_resolver()
     embedder = get_embedder(settings)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with Progress(enabled=progress) as bar:
         vectors = embed_in_batches(embedder, [rec.tekst for rec in todo], bar)
         entities = [extract(rec.tekst, jaar=rec.effective_jaar, embedder=embedder, vector=vec)
                     for rec, vec in bar.track(list(zip(todo, vectors, strict=True)),
                                               description="Entiteiten herkennen")]
-        rows = [build_rows(rec, ents, hashes[rec.id], [float(x) for x in vec], resolver)
+        rows = [build_rows(rec, ents, hashes[rec.id], [float(x) for x in vec], resolver, privacy=privacy[rec.id],
+                           embedding_model=embedder.model_id, ingevoerd_op=now)
                 for rec, ents, vec in zip(todo, entities, vectors, strict=True)]
+        for r in rows:
+            report.problems += [Problem(where[r.case_id], "waarschuwing", w) for w in r.warnings]
         changed = [{"id": rec.id} for rec in todo if rec.id in existing]
         if changed:
             store.write(load_query("ingest_clear_case_details"), changed)
             store.write(load_query("ingest_clear_case_edges"), changed)
         _write_rows(store, rows, bar)
+        # Last: the hashes. Until this write the cases count as changed, so a rerun repairs them.
+        store.write(load_query("ingest_set_hashes"), [{"id": r.case_id, "hash": r.hash} for r in rows])
         store.run(load_query("state_bump"))
-        Indexes(settings).apply(store, upserts={rec.id: vec for rec, vec in zip(todo, vectors, strict=True)})
+    report.changes.upserted.update({rec.id: vec for rec, vec in zip(todo, vectors, strict=True)})
     report.updated = len(changed)
     report.ingested = len(todo) - len(changed)
 
 
-def embed_in_batches(embedder, texts: list[str], bar: Progress, batch: int = 32):
-    import numpy as np
-
+def embed_in_batches(embedder, texts: list[str], bar: Progress, batch: int = 32) -> np.ndarray:
     task = bar.add("Embeddings berekenen", total=len(texts))
     parts = []
     for i in range(0, len(texts), batch):
@@ -181,13 +184,14 @@ def embed_in_batches(embedder, texts: list[str], bar: Progress, batch: int = 32)
 
 
 def _write_rows(store: GraphStore, rows: list[CaseRows], bar: Progress) -> None:
-    task = bar.add("Graaf schrijven", total=len(rows) * (1 + len(LINK_QUERIES)))
+    kinds = vocabulary.fact_kinds()
+    task = bar.add("Graaf schrijven", total=len(rows) * (1 + len(kinds)))
     store.write(load_query("ingest_upsert_cases"), [{"id": r.case_id, "props": r.props} for r in rows])
     bar.advance(task, len(rows))
-    for kind, qname in LINK_QUERIES.items():
+    for kind, fk in kinds.items():
         batch = [link for r in rows for link in r.links.get(kind, [])]
         if batch:
-            store.write(load_query(qname), batch)
+            store.write(load_query(fk.query), batch)
         bar.advance(task, len(rows))
 
 
@@ -207,20 +211,11 @@ def seed_ontology(store: GraphStore) -> None:
                  for lg in taxonomy.leefgebieden()])
 
 
-def delete_case(case_id: str, settings: Settings | None = None, store: GraphStore | None = None) -> bool:
-    """Remove a case from the graph and every derived index. Returns False when it did not exist."""
-    from casusgraaf.search.indexes import Indexes
-
-    settings = settings or get_settings()
-    own_store = store is None
-    store = store or open_store(settings)
-    try:
-        rows = store.run(load_query("delete_case"), {"id": case_id})
-        deleted = bool(rows and rows[0].get("deleted"))
-        if deleted:
-            store.run(load_query("state_bump"))
-            Indexes(settings).apply(store, removed=[case_id])
-        return deleted
-    finally:
-        if own_store:
-            store.close()
+def delete_case(store: GraphStore, case_id: str) -> ChangeSet:
+    """Remove a case (and the knelpunten and leerpunten it owns) from the graph; an empty change set
+    when it did not exist."""
+    rows = store.run(load_query("delete_case"), {"id": case_id})
+    if not (rows and rows[0].get("deleted")):
+        return ChangeSet()
+    store.run(load_query("state_bump"))
+    return ChangeSet(removed=[case_id])

@@ -121,6 +121,6 @@ class Indexes:
 
 
 def _model_dim(settings: Settings) -> int:
-    from casusgraaf.search.embed import get_embedder
+    from casusgraaf.embedding import get_embedder
 
     return get_embedder(settings).dim

@@ -9,9 +9,10 @@ from collections import Counter
 
 from markupsafe import Markup, escape
 
-from casusgraaf.search.similar import Filters, SearchEngine, _display
+from casusgraaf.models import vocabulary
+from casusgraaf.search.similar import Filters, SearchEngine, display
 
-FACETS = {"RAAKT_WET": "wet", "BETROKKEN": "organisatie", "BETREFT_LEEFGEBIED": "leefgebied", "KNELPUNT": "knelpunt"}
+FACETS = vocabulary.facets()  # {fact key: kind}, from models/schema.yaml
 _WORD = re.compile(r"[\w\-]{2,}", re.UNICODE)
 
 
@@ -37,34 +38,34 @@ def snippet(text: str, words: list[str], width: int = 90) -> str:
 
 def keyword_search(engine: SearchEngine, q: str, filters: Filters | None = None, limit: int = 20,
                    offset: int = 0) -> dict:
-    engine.refresh()
+    st = engine.snapshot()  # one consistent state for the whole query, even while a reload swaps it
     words = terms(q)
-    allowed = engine.allowed_mask(filters or Filters())
+    allowed = engine.allowed_mask(filters or Filters(), st)
     hits = []
-    for i, cid in enumerate(engine.ids):
+    for i, cid in enumerate(st.ids):
         if allowed is not None and not allowed[i]:
             continue
-        text = (engine.cases[cid].get("tekst") or "") + " " + (engine.cases[cid].get("titel") or "")
+        text = (st.cases[cid].get("tekst") or "") + " " + (st.cases[cid].get("titel") or "")
         low = text.lower()
         if all(w in low for w in words):
             hits.append(cid)
     if words and hits:
-        scores = engine.lexical_text_scores(q)
-        hits.sort(key=lambda c: -scores[engine.pos[c]])
+        scores = engine.lexical_text_scores(q, st)
+        hits.sort(key=lambda c: -scores[st.pos[c]])
     facets: dict[str, Counter] = {"jaar": Counter()}
     for name in FACETS.values():
         facets[name] = Counter()
     for cid in hits:
-        if engine.cases[cid].get("jaar"):
-            facets["jaar"][str(engine.cases[cid]["jaar"])] += 1
-        for rel, key in engine.structure.facts.get(cid, {}):
+        if st.cases[cid].get("jaar"):
+            facets["jaar"][str(st.cases[cid]["jaar"])] += 1
+        for rel, key in st.structure.facts.get(cid, {}):
             if rel in FACETS:
-                facets[FACETS[rel]][_display((rel, key)) if rel == "KNELPUNT" else key] += 1
+                facets[FACETS[rel]][display((rel, key)) if rel == "KNELPUNT" else key] += 1
     return {
         "q": q,
         "total": len(hits),
-        "hits": [{"case_id": c, "titel": engine.cases[c].get("titel"), "jaar": engine.cases[c].get("jaar"),
-                  "snippet": snippet(_snippet_source(engine.cases[c], words), words) if words else ""}
+        "hits": [{"case_id": c, "titel": st.cases[c].get("titel"), "jaar": st.cases[c].get("jaar"),
+                  "snippet": snippet(_snippet_source(st.cases[c], words), words) if words else ""}
                  for c in hits[offset: offset + limit]],
         "facets": {name: (dict(sorted(counter.items())) if name == "jaar" else dict(counter.most_common(25)))
                    for name, counter in facets.items()},

@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import BaseModel, Field
 
-from casusgraaf.config import Settings, get_settings
+from casusgraaf.config import Settings
+from casusgraaf.errors import BadInput, NotFound
 from casusgraaf.graph import GraphStore, load_query
+from casusgraaf.models import vocabulary
+from casusgraaf.models.resolve import ENTITY_KINDS, get_resolver
 from casusgraaf.search.fusion import fuse
 from casusgraaf.search.indexes import Indexes
-from casusgraaf.search.structure import KIND_LABELS, StructureIndex
+from casusgraaf.search.lexical import LexicalIndex
+from casusgraaf.search.structure import StructureIndex
+from casusgraaf.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +36,15 @@ LEXICAL_CANDIDATES = 2_000  # above it: this many dense and this many structural
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-class SearchError(Exception):
-    """A query the user can fix (unknown case id, empty text, refused by the privacy gate)."""
+class UnknownCase(NotFound):
+    """A query names a case id that is not in the graph."""
+
+
+class EmptyQuery(BadInput):
+    """A query with neither a case id nor a text."""
+
+
+SearchError = (UnknownCase, EmptyQuery)  # what a caller of :meth:`SearchEngine.similar` may catch
 
 
 class Filters(BaseModel):
@@ -62,117 +74,158 @@ class Query:
     explain: bool = True
 
 
+@dataclass(frozen=True)
+class EngineState:
+    """Everything one query reads, built at once and swapped in whole: a query that took a state never
+    sees half of the next one (a reload after a write replaces ``SearchEngine.state`` in one assignment)."""
+
+    generation: int
+    ids: list[str]
+    pos: dict[str, int]
+    cases: dict[str, dict]
+    jaar: np.ndarray
+    indiener_type: np.ndarray
+    uitkomst: np.ndarray
+    dense: VectorIndex | None
+    lexical: LexicalIndex | None
+    lex_pos: np.ndarray  # lexical row -> engine position (-1: not in the engine)
+    engine_to_lex: np.ndarray  # engine position -> lexical row (-1: not indexed)
+    structure: StructureIndex
+
+
 class SearchEngine:
     """In-memory view over the derived indexes; reloads when the graph's generation changes."""
 
-    def __init__(self, store: GraphStore, settings: Settings | None = None) -> None:
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store = store
-        self.settings = settings or get_settings()
-        self.indexes = Indexes(self.settings)
+        self.settings = settings
+        self.indexes = Indexes(settings)
         self._lock = threading.RLock()
-        self.generation = None
-        self._text_probes: dict[str, dict] = {}  # query text → vector and facts (in memory only)
-        self._load()
+        self._text_probes: dict[tuple[str, int | None], dict] = {}  # (text, jaar_tot) → vector, facts
+        self.state = self._build_state()
 
     # -- loading ---------------------------------------------------------------------------------
     def _graph_generation(self) -> int:
         return int(self.store.run(load_query("state_get"))[0]["generation"])
 
-    def refresh(self) -> None:
-        if self._graph_generation() != self.generation:
-            self._load()
+    def snapshot(self) -> EngineState:
+        """The current state, reloaded first when the graph moved on. Read everything of one query from it."""
+        with self._lock:
+            if self._graph_generation() != self.state.generation:
+                self.state = self._build_state()
+            return self.state
 
-    def _load(self) -> None:
+    refresh = snapshot
+
+    def _build_state(self) -> EngineState:
         from casusgraaf.models import taxonomy
 
         with self._lock:
             gen = self._graph_generation()
             if self.indexes.generation() != gen:
                 self.indexes.rebuild(self.store)
-            self.dense = self.indexes.load_dense()
-            self.lexical = self.indexes.load_lexical()
+            lexical = self.indexes.load_lexical()
             cases = self.store.run(load_query("search_load_cases"))
-            self.cases = {c["id"]: c for c in cases}
-            self.ids = [c["id"] for c in cases]
-            self.pos = {cid: i for i, cid in enumerate(self.ids)}
-            self.lex_pos = np.array([self.pos.get(cid, -1) for cid in (self.lexical.ids if self.lexical else [])],
-                                    dtype=np.int64)
-            self.engine_to_lex = np.full(len(self.ids), -1, dtype=np.int64)
-            valid = self.lex_pos >= 0
-            self.engine_to_lex[self.lex_pos[valid]] = np.flatnonzero(valid)
-            self.jaar = np.array([c.get("jaar") or 0 for c in cases], dtype=np.int32)
-            self.indiener_type = np.array([c.get("indiener_type") or "" for c in cases], dtype=object)
-            self.uitkomst = np.array([c.get("uitkomst") or "" for c in cases], dtype=object)
-            rows = self.store.run(load_query("search_load_facets"))
-            self.structure = StructureIndex.build(self.ids, rows, taxonomy.crosswalk())
-            self.generation = gen
+            ids = [c["id"] for c in cases]
+            pos = {cid: i for i, cid in enumerate(ids)}
+            lex_pos = np.array([pos.get(cid, -1) for cid in (lexical.ids if lexical else [])], dtype=np.int64)
+            engine_to_lex = np.full(len(ids), -1, dtype=np.int64)
+            valid = lex_pos >= 0
+            engine_to_lex[lex_pos[valid]] = np.flatnonzero(valid)
+            return EngineState(
+                generation=gen, ids=ids, pos=pos, cases={c["id"]: c for c in cases},
+                jaar=np.array([c.get("jaar") or 0 for c in cases], dtype=np.int32),
+                indiener_type=np.array([c.get("indiener_type") or "" for c in cases], dtype=object),
+                uitkomst=np.array([c.get("uitkomst") or "" for c in cases], dtype=object),
+                dense=self.indexes.load_dense(), lexical=lexical, lex_pos=lex_pos, engine_to_lex=engine_to_lex,
+                structure=StructureIndex.build(ids, self.store.run(load_query("search_load_facets")),
+                                               taxonomy.crosswalk()))
+
+    # Read-only views of the current state (tests, benchmarks, notebooks).
+    @property
+    def ids(self) -> list[str]:
+        return self.state.ids
+
+    @property
+    def pos(self) -> dict[str, int]:
+        return self.state.pos
+
+    @property
+    def cases(self) -> dict[str, dict]:
+        return self.state.cases
+
+    @property
+    def structure(self) -> StructureIndex:
+        return self.state.structure
+
+    @property
+    def dense(self) -> VectorIndex | None:
+        return self.state.dense
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        return self.state.lexical
 
     # -- filters ---------------------------------------------------------------------------------
-    def allowed_mask(self, f: Filters) -> np.ndarray | None:
-        """Boolean mask over ``self.ids`` of the cases the filters keep (None: no filter)."""
+    def allowed_mask(self, f: Filters, st: EngineState | None = None) -> np.ndarray | None:
+        """Boolean mask over the state's ids of the cases the filters keep (None: no filter)."""
         if not f.active():
             return None
-        keep = np.ones(len(self.ids), dtype=bool)
+        st = st or self.state
+        keep = np.ones(len(st.ids), dtype=bool)
         if f.jaar_van or f.jaar_tot:
-            keep &= (self.jaar >= (f.jaar_van or 1)) & (self.jaar <= (f.jaar_tot or 9999))
+            keep &= (st.jaar >= (f.jaar_van or 1)) & (st.jaar <= (f.jaar_tot or 9999))
         if f.indiener_type:
-            keep &= self.indiener_type == f.indiener_type
+            keep &= st.indiener_type == f.indiener_type
         if f.uitkomst:
-            keep &= self.uitkomst == f.uitkomst
-        for rel, values in (("RAAKT_WET", f.wet), ("BETROKKEN", f.organisatie),
-                            ("BETREFT_LEEFGEBIED", f.leefgebied), ("KNELPUNT", f.knelpunt)):
+            keep &= st.uitkomst == f.uitkomst
+        for kind, values in (("wet", f.wet), ("organisatie", f.organisatie), ("leefgebied", f.leefgebied),
+                             ("knelpunt", f.knelpunt)):
             for value in values:
-                keep &= self._cases_with(rel, value)
+                keep &= self._cases_with(st, kind, value)
         return keep
 
     def allowed(self, f: Filters) -> set[str] | None:
         mask = self.allowed_mask(f)
         return None if mask is None else {self.ids[i] for i in np.flatnonzero(mask)}
 
-    def _cases_with(self, rel: str, value: str) -> np.ndarray:
-        """Mask of cases having a fact of kind ``rel`` matching ``value`` (aliases resolved)."""
-        from casusgraaf.ingest.resolve import get_resolver
-
-        resolver = get_resolver()
+    @staticmethod
+    def _cases_with(st: EngineState, kind: str, value: str) -> np.ndarray:
+        """Mask of cases having a fact of ``kind`` matching ``value`` (aliases resolved)."""
+        rel = vocabulary.fact_kinds()[kind].fact
         want = value.strip().lower()
-        wanted = {want}
-        if rel == "RAAKT_WET":
-            wanted.add(resolver.wet(value)["naam"].lower())
-        elif rel == "BETROKKEN":
-            wanted.add(resolver.organisatie(value)["naam"].lower())
-        elif rel == "BETREFT_LEEFGEBIED":
-            wanted.add(resolver.leefgebied(value).lower())
-        out = np.zeros(len(self.ids), dtype=bool)
-        for (frel, key), (positions, _w) in self.structure.postings.items():  # distinct facts, not cases
+        wanted = {want, get_resolver().key(kind, value).lower()}
+        out = np.zeros(len(st.ids), dtype=bool)
+        for (frel, key), (positions, _w) in st.structure.postings.items():  # distinct facts, not cases
             if frel != rel:
                 continue
             k = key.lower()
-            if k in wanted or (rel == "KNELPUNT" and (k.endswith(":" + want) or
-                                                      want in k.split(":", 1)[-1].replace("-", " "))):
+            if k in wanted or (kind == "knelpunt" and (k.endswith(":" + want) or
+                                                       want in k.split(":", 1)[-1].replace("-", " "))):
                 out[positions] = True
         return out
 
     # -- the query ---------------------------------------------------------------------------------
     def similar(self, q: Query) -> list[dict]:
         with self._lock:
-            self.refresh()
-            if not self.ids:
+            st = self.snapshot()
+            if not st.ids:
                 return []
-            missing = [c for c in q.case_ids if c not in self.pos]
+            missing = [c for c in q.case_ids if c not in st.pos]
             if missing:
-                raise SearchError(f"onbekende casus: {', '.join(missing)}; controleer het id "
+                raise UnknownCase(f"onbekende casus: {', '.join(missing)}; controleer het id "
                                   "(`casusgraaf cypher \"MATCH (c:Casus) RETURN c.id\"`)")
             if not q.case_ids and not (q.text and q.text.strip()):
-                raise SearchError("geef een casus-id (--case) of een tekst (--text/--file)")
-            allowed = self.allowed_mask(q.filters)
-            mask = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed.copy()
+                raise EmptyQuery("geef een casus-id (--case) of een tekst (--text/--file)")
+            allowed = self.allowed_mask(q.filters, st)
+            mask = np.ones(len(st.ids), dtype=bool) if allowed is None else allowed.copy()
             for cid in q.case_ids:
-                mask[self.pos[cid]] = False
-            probe = self._probe(q)
+                mask[st.pos[cid]] = False
+            probe = self._probe(st, q)
             raw: dict[str, np.ndarray] = {}
             for name in ("dense", "structural", "lexical"):  # lexical last: it may use the others' candidates
                 if name in q.signals:
-                    raw[name] = self._signal(name, probe, allowed, raw)
+                    raw[name] = self._signal(st, name, probe, allowed, raw)
             fused, contributions = fuse(raw, mask, self.settings)
             fused = np.where(mask, fused, -np.inf)
             k = min(q.k, int(mask.sum()))
@@ -180,85 +233,91 @@ class SearchEngine:
             order = top[np.argsort(-fused[top], kind="stable")]
             results = []
             for i in order:
-                cid = self.ids[i]
+                cid = st.ids[i]
                 results.append({
                     "case_id": cid,
                     "score": round(float(fused[i]), 4),
                     "signals": {name: round(float(raw[name][i]), 4) for name in raw},
                     "bijdrage": {name: round(float(contributions[name][i]), 4) for name in contributions},
-                    "titel": self.cases[cid].get("titel"),
-                    "jaar": self.cases[cid].get("jaar"),
-                    "uitkomst": self.cases[cid].get("uitkomst"),
+                    "titel": st.cases[cid].get("titel"),
+                    "jaar": st.cases[cid].get("jaar"),
+                    "uitkomst": st.cases[cid].get("uitkomst"),
                 })
             if q.explain and results:
-                self._explain(probe, results)
+                self._explain(st, probe, results)
             return results
 
-    def _probe(self, q: Query) -> dict:
+    def _probe(self, st: EngineState, q: Query) -> dict:
         """What the query looks like to each signal: a vector, a text, a set of facts."""
         probe: dict = {"case_ids": q.case_ids, "text": None, "facts": {}, "entities": []}
         if q.case_ids:
-            vecs = [self.dense.vector(c) for c in q.case_ids if self.dense is not None and c in self.dense]
+            vecs = [st.dense.vector(c) for c in q.case_ids if st.dense is not None and c in st.dense]
             if len(vecs) < len(q.case_ids):  # not in the index (yet): read the vectors from the graph
                 rows = self.store.run(load_query("search_load_embeddings"), {"ids": q.case_ids})
                 vecs = [np.asarray(r["embedding"], dtype=np.float32) for r in rows if r.get("embedding")]
             probe["vector"] = _normalise(np.mean(vecs, axis=0)) if vecs else None
-            probe["text"] = "\n".join(self.cases[c].get("tekst") or "" for c in q.case_ids)
+            probe["text"] = "\n".join(st.cases[c].get("tekst") or "" for c in q.case_ids)
             for cid in q.case_ids:
-                for fact, w in self.structure.facts.get(cid, {}).items():
+                for fact, w in st.structure.facts.get(cid, {}).items():
                     probe["facts"][fact] = max(w, probe["facts"].get(fact, 0.0))
         else:
-            cached = self._text_probes.get(q.text)
+            text = q.text or ""
+            key = (text, q.filters.jaar_tot)  # jaar_tot picks the knelpunt taxonomy of the query's facts
+            cached = self._text_probes.get(key)
             if cached is None:
-                from casusgraaf.search.embed import get_embedder
+                from casusgraaf.embedding import get_embedder
 
-                vector = get_embedder(self.settings).embed_query(q.text)
-                facts, entities = text_facts(q.text, q.filters.jaar_tot, vector)
+                vector = get_embedder(self.settings).embed_query(text)
+                facts, entities = text_facts(text, q.filters.jaar_tot, vector)
                 cached = {"vector": vector, "facts": facts, "entities": entities}
                 if len(self._text_probes) > 256:
                     self._text_probes.clear()
-                self._text_probes[q.text] = cached
-            probe.update(cached, text=q.text)
+                self._text_probes[key] = cached
+            probe.update(cached, text=text)
         return probe
 
-    def _signal(self, name: str, probe: dict, allowed: np.ndarray | None, done: dict) -> np.ndarray:
-        out = np.zeros(len(self.ids), dtype=np.float32)
+    def _signal(self, st: EngineState, name: str, probe: dict, allowed: np.ndarray | None,
+                done: dict) -> np.ndarray:
+        out = np.zeros(len(st.ids), dtype=np.float32)
         if name == "dense":
-            if self.dense is None or probe.get("vector") is None:
+            if st.dense is None or probe.get("vector") is None:
                 return out
-            for cid, score in self._dense_hits(probe["vector"], allowed):
-                if cid in self.pos:
-                    out[self.pos[cid]] = max(0.0, float(score))
+            for cid, score in self._dense_hits(st, probe["vector"], allowed):
+                if cid in st.pos:
+                    out[st.pos[cid]] = max(0.0, float(score))
             return out
         if name == "lexical":
-            if self.lexical is None or not len(self.lexical):
+            if st.lexical is None or not len(st.lexical):
                 return out
             rows = None
-            if len(self.ids) > LEXICAL_FULL_MAX:
-                rows = self._lexical_candidates(done, allowed)
+            if len(st.ids) > LEXICAL_FULL_MAX:
+                rows = self._lexical_candidates(st, done, allowed)
             if probe["case_ids"]:
                 from sklearn.preprocessing import normalize
 
-                vecs = [r for r in (self.lexical.row(c) for c in probe["case_ids"]) if r is not None]
-                return self._lexical_scores(normalize(sum(vecs[1:], vecs[0])) if vecs else None, rows)
-            return self._lexical_scores(self.lexical.vector(probe["text"] or ""), rows)
+                vecs = [r for r in (st.lexical.row(c) for c in probe["case_ids"]) if r is not None]
+                return self._lexical_scores(st, normalize(sum(vecs[1:], vecs[0])) if vecs else None, rows)
+            return self._lexical_scores(st, st.lexical.vector(probe["text"] or ""), rows)
         if name == "structural":
-            return self.structure.scores(probe["facts"])
+            return st.structure.scores(probe["facts"])
         raise ValueError(f"unknown signal {name}")
 
-    def _dense_hits(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[tuple[str, float]]:
+    @staticmethod
+    def _dense_hits(st: EngineState, vector: np.ndarray, allowed: np.ndarray | None) -> list[tuple[str, float]]:
         """FAISS top hits; a narrow filter goes into FAISS (ID selector), a broad one is applied after a
         deeper search (turning 100k allowed ids into a selector costs more than searching deeper)."""
-        n = len(self.ids)
+        assert st.dense is not None
+        n = len(st.ids)
         k = min(n, max(DENSE_DEPTH, n // 50))
         if allowed is None:
-            return self.dense.search(vector, k)
+            return st.dense.search(vector, k)
         frac = float(allowed.mean()) if n else 0.0
         if frac >= BROAD_FILTER:
-            return self.dense.search(vector, min(n, int(k / frac) + k))
-        return self.dense.search(vector, k, allowed={self.ids[i] for i in np.flatnonzero(allowed)})
+            return st.dense.search(vector, min(n, int(k / frac) + k))
+        return st.dense.search(vector, k, allowed={st.ids[i] for i in np.flatnonzero(allowed)})
 
-    def _lexical_candidates(self, done: dict, allowed: np.ndarray | None) -> np.ndarray:
+    @staticmethod
+    def _lexical_candidates(st: EngineState, done: dict, allowed: np.ndarray | None) -> np.ndarray:
         """Above LEXICAL_FULL_MAX cases the char n-gram cosine is computed only for the strongest dense
         and structural candidates: scoring every case costs O(corpus) sparse work per query."""
         picks = []
@@ -268,35 +327,39 @@ class SearchEngine:
                 masked = scores if allowed is None else np.where(allowed, scores, -1.0)
                 depth = min(LEXICAL_CANDIDATES, len(masked))
                 picks.append(np.argpartition(-masked, depth - 1)[:depth])
-        return np.unique(np.concatenate(picks)) if picks else np.arange(min(len(self.ids), LEXICAL_CANDIDATES))
+        return np.unique(np.concatenate(picks)) if picks else np.arange(min(len(st.ids), LEXICAL_CANDIDATES))
 
-    def lexical_text_scores(self, text: str, rows: np.ndarray | None = None) -> np.ndarray:
-        if self.lexical is None or not len(self.lexical):
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return self._lexical_scores(self.lexical.vector(text), rows)
+    def lexical_text_scores(self, text: str, st: EngineState | None = None,
+                            rows: np.ndarray | None = None) -> np.ndarray:
+        st = st or self.state
+        if st.lexical is None or not len(st.lexical):
+            return np.zeros(len(st.ids), dtype=np.float32)
+        return self._lexical_scores(st, st.lexical.vector(text), rows)
 
-    def _lexical_scores(self, query_vec, rows: np.ndarray | None = None) -> np.ndarray:
+    @staticmethod
+    def _lexical_scores(st: EngineState, query_vec, rows: np.ndarray | None = None) -> np.ndarray:
         """Cosine per case in engine order; ``rows`` (engine positions) limits the work to candidates."""
-        out = np.zeros(len(self.ids), dtype=np.float32)
-        if query_vec is None:
+        out = np.zeros(len(st.ids), dtype=np.float32)
+        if query_vec is None or st.lexical is None:
             return out
         if rows is None:
-            scores = self.lexical.scores(query_vec)
-            valid = self.lex_pos >= 0
-            out[self.lex_pos[valid]] = scores[valid]
+            scores = st.lexical.scores(query_vec)
+            valid = st.lex_pos >= 0
+            out[st.lex_pos[valid]] = scores[valid]
             return out
-        lex_rows = self.engine_to_lex[rows]
+        lex_rows = st.engine_to_lex[rows]
         ok = lex_rows >= 0
-        out[rows[ok]] = self.lexical.scores(query_vec, lex_rows[ok])
+        out[rows[ok]] = st.lexical.scores(query_vec, lex_rows[ok])
         return out
 
     # -- explanations ----------------------------------------------------------------------------
-    def _explain(self, probe: dict, results: list[dict]) -> None:
+    def _explain(self, st: EngineState, probe: dict, results: list[dict]) -> None:
         ids = [r["case_id"] for r in results]
         ents = self.store.run(load_query("case_entities"), {"ids": ids + list(probe["case_ids"])})
         spans: dict[tuple[str, str, str], list[dict]] = {}
+        by_rel = vocabulary.by_relationship()
         for e in ents:
-            rel = "KNELPUNT" if e["rel"] == "HEEFT_KNELPUNT" else e["rel"]
+            rel = by_rel[e["rel"]].fact
             spans[(e["case_id"], rel, str(e["naam"]))] = [
                 {"tekst": s, "start": a, "end": b}
                 for s, a, b in zip(e.get("surfaces") or [], e.get("starts") or [], e.get("ends") or [], strict=False)]
@@ -308,71 +371,69 @@ class SearchEngine:
             leerpunten[lp["case_id"]].append({k: lp[k] for k in ("tekst", "belegd_bij", "status", "status_code",
                                                                   "bron")})
         qkey = probe["case_ids"][0] if len(probe["case_ids"]) == 1 else "__query__"
-        query_sentences = self._vectorised_sentences(probe["text"] or "")  # once per query, not per result
+        query_sentences = _vectorised_sentences(st, probe["text"] or "")  # once per query, not per result
+        kinds = vocabulary.by_fact()
         for r in results:
             cid = r["case_id"]
             gedeeld = []
-            for qfact, cfact, weight in self.structure.shared(probe["facts"], cid)[:12]:
+            for qfact, cfact, weight in st.structure.shared(probe["facts"], cid)[:12]:
                 gedeeld.append({
-                    "soort": KIND_LABELS.get(cfact[0], cfact[0].lower()),
-                    "naam": _display(cfact),
+                    "soort": kinds[cfact[0]].kind,
+                    "naam": display(cfact),
                     "gewicht": round(weight, 3),
-                    "bron": self.structure.facts[cid][cfact] == 1.0 and "registratie" or "extractie",
+                    "bron": "registratie" if st.structure.facts[cid][cfact] == 1.0 else "extractie",
                     "in_zoekvraag": spans.get((qkey, qfact[0], qfact[1]), []),
                     "in_casus": spans.get((cid, cfact[0], cfact[1]), []),
                 })
             r["gedeeld"] = gedeeld
-            r["zinnen"] = self._best_sentences(query_sentences, self.cases[cid].get("tekst") or "")
+            r["zinnen"] = _best_sentences(st, query_sentences, st.cases[cid].get("tekst") or "")
             r["leerpunten"] = leerpunten.get(cid, [])
 
-    def _vectorised_sentences(self, text: str) -> tuple[list[tuple[str, int]], object] | None:
-        sentences = _sentences(text)
-        if not sentences or self.lexical is None or self.lexical.vectorizer is None:
-            return None
-        return sentences, self.lexical.vectorizer.transform([s for s, _ in sentences])
 
-    def _best_sentences(self, query: tuple | None, b: str) -> dict | None:
-        """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
-        other = self._vectorised_sentences(b)
-        if query is None or other is None:
-            return None
-        (sa, va), (sb, vb) = query, other
-        sims = (va @ vb.T).toarray()
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        return {"zoekvraag": {"tekst": sa[i][0], "start": sa[i][1]},
-                "casus": {"tekst": sb[j][0], "start": sb[j][1]}, "score": round(float(sims[i, j]), 3)}
+def _vectorised_sentences(st: EngineState, text: str) -> tuple[list[tuple[str, int]], object] | None:
+    sentences = _sentences(text)
+    if not sentences or st.lexical is None or st.lexical.vectorizer is None:
+        return None
+    return sentences, st.lexical.vectorizer.transform([s for s, _ in sentences])
+
+
+def _best_sentences(st: EngineState, query: tuple | None, b: str) -> dict | None:
+    """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
+    other = _vectorised_sentences(st, b)
+    if query is None or other is None:
+        return None
+    (sa, va), (sb, vb) = query, other
+    sims = (va @ vb.T).toarray()
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return {"zoekvraag": {"tekst": sa[i][0], "start": sa[i][1]},
+            "casus": {"tekst": sb[j][0], "start": sb[j][1]}, "score": round(float(sims[i, j]), 3)}
 
 
 def text_facts(text: str, jaar: int | None = None, vector: np.ndarray | None = None) -> tuple[dict, list[dict]]:
     """Facts (for the structural signal) and their spans, extracted from a free-text query."""
-    from casusgraaf.ingest.nlp import extract
-    from casusgraaf.ingest.resolve import get_resolver
+    from casusgraaf.nlp import extract
 
     resolver = get_resolver()
+    kinds = vocabulary.fact_kinds()
     facts: dict = {}
     spans: list[dict] = []
     for ent in extract(text, jaar=jaar, vector=vector):
-        if ent.negated:
+        kind = ENTITY_KINDS.get(ent.type)
+        if ent.negated or kind is None:
             continue
-        if ent.type in ("wet", "regeling"):
-            rel, key = "RAAKT_WET", resolver.wet(ent.canonical)["naam"]
-        elif ent.type == "organisatie":
-            rel, key = "BETROKKEN", resolver.organisatie(ent.canonical)["naam"]
-        elif ent.type == "leefgebied":
-            rel, key = "BETREFT_LEEFGEBIED", resolver.leefgebied(ent.canonical)
-        elif ent.type == "knelpunt":
-            rel, key = "KNELPUNT", ent.attrs.get("category_id") or ent.canonical
+        rel = kinds[kind].fact
+        if kind == "knelpunt":
+            key = ent.attrs.get("category_id") or ent.canonical
         else:
-            continue
+            key = resolver.key(kind, ent.canonical)
         facts[(rel, key)] = max(facts.get((rel, key), 0.0), 0.6 * min(1.0, ent.confidence + 0.2))
         spans.append({"rel": rel, "key": key, "surface": ent.surface, "start": ent.start, "end": ent.end})
     return facts, spans
 
 
-def _display(fact: tuple[str, str]) -> str:
+def display(fact: tuple[str, str]) -> str:
+    """How a fact is shown: a knelpunt category with its taxonomy, anything else by its key."""
     if fact[0] == "KNELPUNT":
-        from casusgraaf.ingest.resolve import get_resolver
-
         cat = get_resolver().category_by_id(fact[1])
         return f"{cat['naam']} ({cat['taxonomie']})" if cat else fact[1]
     return fact[1]

@@ -13,23 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Relationship → the Dutch word used in explanations, and its weight in the structural score.
-KIND_LABELS = {
-    "RAAKT_WET": "wet",
-    "BETROKKEN": "organisatie",
-    "BETREFT_LEEFGEBIED": "leefgebied",
-    "VALT_ONDER": "beleidsterrein",
-    "INGEDIEND_DOOR": "indiener",
-    "KNELPUNT": "knelpunt",
-}
-KIND_WEIGHTS = {
-    "RAAKT_WET": 1.0,
-    "KNELPUNT": 1.0,
-    "BETROKKEN": 0.8,
-    "BETREFT_LEEFGEBIED": 0.6,
-    "VALT_ONDER": 0.4,
-    "INGEDIEND_DOOR": 0.1,
-}
+from casusgraaf.models import vocabulary
+
+# Kinds and weights of facts come from the fact vocabulary (models/schema.yaml, ``facts``).
+KIND_WEIGHTS = vocabulary.structural_weights()
 BRON_WEIGHTS = {"registratie": 1.0, "extractie": 0.6}
 CROSSWALK_DISCOUNT = 0.7
 

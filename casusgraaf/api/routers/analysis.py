@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from casusgraaf.api.deps import GraphDep
+from casusgraaf.api.deps import GraphDep, SettingsDep
+from casusgraaf.api.schemas import CypherOut, ExtractOut
 from casusgraaf.graph.guard import run_readonly
-from casusgraaf.search.service import SearchRefused, gate_text
+from casusgraaf.services.search import run_extract
 
 router = APIRouter(tags=["analyse"])
 
@@ -17,8 +18,9 @@ class CypherIn(BaseModel):
 
 
 @router.post("/cypher", summary="Alleen-lezen Cypher; schrijvende queries krijgen 403 en veranderen niets")
-def cypher(body: CypherIn, store: GraphDep) -> dict:
-    return {"rows": run_readonly(store, body.query, body.params, limit=body.limit)}
+def cypher(body: CypherIn, store: GraphDep, settings: SettingsDep) -> CypherOut:
+    rows = run_readonly(store, body.query, body.params, limit=body.limit, timeout=settings.cypher_timeout)
+    return CypherOut(rows=rows, truncated=rows.truncated)
 
 
 class ExtractIn(BaseModel):
@@ -27,11 +29,5 @@ class ExtractIn(BaseModel):
 
 
 @router.post("/extract", summary="Entiteiten (wetten, organisaties, leefgebieden, knelpunten, leerpunten) met posities")
-def extract(body: ExtractIn) -> dict:
-    from casusgraaf.ingest.nlp import extract as run_extract
-
-    try:
-        text = gate_text(body.text)
-    except SearchRefused as exc:
-        raise HTTPException(422, str(exc)) from None
-    return {"entities": [e.to_dict() for e in run_extract(text, jaar=body.jaar)], "redacted": text != body.text}
+def extract(body: ExtractIn, settings: SettingsDep) -> ExtractOut:
+    return ExtractOut.model_validate(run_extract(settings, body.text, body.jaar))

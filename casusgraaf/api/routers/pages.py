@@ -9,19 +9,19 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from casusgraaf.api.deps import EngineDep, GraphDep, SettingsDep
-from casusgraaf.api.routers.cases import case_detail, list_cases
-from casusgraaf.search.service import SearchRefused, run_similar
-from casusgraaf.search.similar import Query as SimilarQuery
-from casusgraaf.search.similar import SearchError
+from casusgraaf.api.deps import EngineDep, FiltersDep, GraphDep, SettingsDep
+from casusgraaf.errors import BadInput, NotFound
+from casusgraaf.models import vocabulary
+from casusgraaf.services.cases import case_detail, list_cases
+from casusgraaf.services.search import Query as SimilarQuery
+from casusgraaf.services.search import SearchRefused, run_keyword, run_similar
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
 
-REL_LABELS = {"RAAKT_WET": "wet/regeling", "BETROKKEN": "organisatie", "INGEDIEND_DOOR": "indiener",
-              "BETREFT_LEEFGEBIED": "leefgebied", "VALT_ONDER": "beleidsterrein", "HEEFT_KNELPUNT": "knelpunt"}
-KIND_CLASS = {"RAAKT_WET": "wet", "BETROKKEN": "org", "INGEDIEND_DOOR": "org", "BETREFT_LEEFGEBIED": "leef",
-              "HEEFT_KNELPUNT": "knel"}
+# Labels and highlight classes per relationship, from the fact vocabulary (models/schema.yaml).
+REL_LABELS = {fk.relationship: fk.nl for fk in vocabulary.fact_kinds().values()}
+KIND_CLASS = {fk.relationship: fk.css for fk in vocabulary.fact_kinds().values()}
 
 
 def highlight(text: str, entities: list[dict]) -> Markup:
@@ -56,8 +56,11 @@ def home(request: Request, store: GraphDep, jaar: int | None = None, page: int =
 
 @router.get("/casussen/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, store: GraphDep, engine: EngineDep, settings: SettingsDep):
-    case = case_detail(store, case_id)
-    sim = run_similar(store, SimilarQuery(case_ids=[case_id], k=8), settings, engine)
+    try:
+        case = case_detail(store, case_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    sim = run_similar(store, settings, SimilarQuery(case_ids=[case_id], k=8), engine)
     return templates.TemplateResponse(request, "case.html", {
         "case": case, "tekst": highlight(case.get("tekst") or "", case["entiteiten"]), "similar": sim["results"],
         "labels": REL_LABELS,
@@ -71,15 +74,15 @@ def search_form(request: Request):
 
 @router.post("/zoeken", response_class=HTMLResponse)
 def search_page(request: Request, store: GraphDep, engine: EngineDep, settings: SettingsDep,
-                tekst: str = Form(...), k: int = Form(10)):
+                tekst: str = Form(...), k: int = Form(10, ge=1, le=100)):
     error = None
     results: list = []
     try:
-        results = run_similar(store, SimilarQuery(text=tekst, k=k), settings, engine)["results"]
+        results = run_similar(store, settings, SimilarQuery(text=tekst, k=k), engine)["results"]
     except SearchRefused as exc:
         error = str(exc)
         tekst = ""  # never echo text the gate refused
-    except SearchError as exc:
+    except BadInput as exc:
         raise HTTPException(400, str(exc)) from None
     return templates.TemplateResponse(request, "search.html", {
         "results": results, "error": error, "tekst": tekst, "json_url": "/docs#/zoeken"},
@@ -87,21 +90,19 @@ def search_page(request: Request, store: GraphDep, engine: EngineDep, settings: 
 
 
 @router.get("/trefwoorden", response_class=HTMLResponse)
-def keyword_page(request: Request, engine: EngineDep, q: str = "", jaar_van: int | None = None,
-                 jaar_tot: int | None = None, wet: str | None = None, leefgebied: str | None = None,
-                 organisatie: str | None = None):
+def keyword_page(request: Request, engine: EngineDep, settings: SettingsDep, filters: FiltersDep, q: str = ""):
     from urllib.parse import urlencode
 
-    from casusgraaf.search.keyword import keyword_search
-    from casusgraaf.search.similar import Filters
-
-    params = {k: v for k, v in {"q": q, "jaar_van": jaar_van, "jaar_tot": jaar_tot, "wet": wet,
-                                "leefgebied": leefgebied, "organisatie": organisatie}.items() if v}
+    params = {"q": q, **filters.model_dump(exclude_defaults=True)}
+    params = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in params.items() if v}
     data = None
+    error = None
     if len(q.strip()) >= 2:
-        data = keyword_search(engine, q, Filters(jaar_van=jaar_van, jaar_tot=jaar_tot,
-                                                 wet=[wet] if wet else [], leefgebied=[leefgebied] if leefgebied else [],
-                                                 organisatie=[organisatie] if organisatie else []), limit=50)
+        try:
+            data = run_keyword(engine, settings, q, filters, limit=50)
+        except SearchRefused as exc:
+            error, q, params = str(exc), "", {}
     return templates.TemplateResponse(request, "keyword.html", {
-        "data": data, "q": q, "params": params, "urlencode": urlencode,
-        "json_url": "/api/search?" + urlencode(params) if data else "/docs#/zoeken"})
+        "data": data, "q": q, "params": params, "urlencode": urlencode, "error": error,
+        "json_url": "/api/search?" + urlencode(params, doseq=True) if data else "/docs#/zoeken"},
+        status_code=422 if error else 200)

@@ -4,9 +4,9 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from casusgraaf.api.deps import EngineDep, FiltersDep, GraphDep, SettingsDep
-from casusgraaf.search.service import SearchRefused, run_similar
-from casusgraaf.search.similar import Filters, SearchError
-from casusgraaf.search.similar import Query as SimilarQuery
+from casusgraaf.api.schemas import KeywordOut, SimilarOut
+from casusgraaf.services.search import Filters, run_keyword, run_similar
+from casusgraaf.services.search import Query as SimilarQuery
 
 router = APIRouter(tags=["zoeken"])
 
@@ -19,22 +19,15 @@ class SimilarIn(BaseModel):
 
 
 @router.post("/similar", summary="Vergelijkbare casussen voor een tekst of een set casussen")
-def similar(body: SimilarIn, store: GraphDep, engine: EngineDep, settings: SettingsDep) -> dict:
+def similar(body: SimilarIn, store: GraphDep, engine: EngineDep, settings: SettingsDep) -> SimilarOut:
     if bool(body.text and body.text.strip()) == bool(body.case_ids):
         raise HTTPException(422, "geef precies één van 'text' of 'case_ids'")
     q = SimilarQuery(case_ids=body.case_ids, text=body.text, k=body.k, filters=body.filters)
-    try:
-        return run_similar(store, q, settings, engine)
-    except SearchRefused as exc:
-        raise HTTPException(422, str(exc)) from None
-    except SearchError as exc:
-        raise HTTPException(404, str(exc)) from None
+    return SimilarOut.model_validate(run_similar(store, settings, q, engine))
 
 
 @router.get("/search", summary="Trefwoorden met gemarkeerde fragmenten en facetten (jaar, leefgebied, wet, …)")
-def search(engine: EngineDep, filters: FiltersDep,
+def search(engine: EngineDep, settings: SettingsDep, filters: FiltersDep,
            q: str = Query(..., min_length=2, description="Trefwoorden; alle moeten voorkomen."),
-           limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict:
-    from casusgraaf.search.keyword import keyword_search
-
-    return keyword_search(engine, q, filters, limit=limit, offset=offset)
+           limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> KeywordOut:
+    return KeywordOut.model_validate(run_keyword(engine, settings, q, filters, limit=limit, offset=offset))

@@ -4,12 +4,12 @@ from fastapi import APIRouter
 
 from casusgraaf import __version__
 from casusgraaf.api.deps import GraphDep
-from casusgraaf.graph import load_query
+from casusgraaf.api.schemas import Health
+from casusgraaf.services.cases import count_cases
 
 router = APIRouter(tags=["systeem"])
 
 
 @router.get("/health", summary="Gezondheid: graaf bereikbaar, aantal casussen")
-def health(store: GraphDep) -> dict:
-    n = store.run(load_query("cases_count"), {"jaar_van": None, "jaar_tot": None})[0]["n"]
-    return {"status": "ok", "version": __version__, "backend": store.backend, "cases": n}
+def health(store: GraphDep) -> Health:
+    return Health(status="ok", version=__version__, backend=store.backend, cases=count_cases(store))

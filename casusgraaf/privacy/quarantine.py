@@ -25,15 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from casusgraaf.errors import NotFound
+
 _QID = re.compile(r"^[0-9a-f]{16}$")
 INDEX = "index.jsonl"
 
 
-class QuarantineError(KeyError):
+class QuarantineError(NotFound):
     """Unknown or malformed quarantine id."""
-
-    def __str__(self) -> str:  # KeyError quotes its argument; we want a plain message
-        return str(self.args[0]) if self.args else ""
 
 
 def _finding_dict(f: Any) -> dict[str, Any]:

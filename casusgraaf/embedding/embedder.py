@@ -1,7 +1,7 @@
 """Dense embeddings of cases, queries and sentences (sentence-transformers, CPU, offline).
 
 The default model is multilingual-e5-small, built once by ``casusgraaf setup`` (see
-:mod:`casusgraaf.search.modelbuild`). ``CASUSGRAAF_MODEL`` selects any other sentence-transformers id
+:mod:`casusgraaf.embedding.build`). ``CASUSGRAAF_MODEL`` selects any other sentence-transformers id
 or local path; loading never touches the network (``HF_HUB_OFFLINE=1`` unless set otherwise).
 """
 
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from casusgraaf.config import DEFAULT_MODEL_NAME, Settings, get_settings
+from casusgraaf.config import DEFAULT_MODEL_NAME, Settings
+from casusgraaf.errors import Unavailable
 
 MISSING_MODEL = "Het embeddingmodel ontbreekt; draai `casusgraaf setup` (bouwt het model offline)"
 _E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
@@ -22,7 +23,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n\s*")
 _OVERLAP_TOKENS = 64  # context carried from one chunk into the next
 
 
-class ModelMissingError(RuntimeError):
+class ModelMissingError(Unavailable):
     """The default embedding model has not been built yet."""
 
 
@@ -180,14 +181,13 @@ _cache: dict[str, Embedder] = {}
 _cache_lock = threading.Lock()
 
 
-def get_embedder(settings: Settings | None = None) -> Embedder:
+def get_embedder(settings: Settings) -> Embedder:
     """The process-wide :class:`Embedder` for ``settings.model_path`` (loaded once, ~8 s)."""
-    settings = settings or get_settings()
     path = settings.model_path
     with _cache_lock:
         if path not in _cache:
             if settings.model is None:
-                from casusgraaf.search.modelbuild import is_built
+                from casusgraaf.embedding.build import is_built
 
                 if not is_built(Path(path)):
                     raise ModelMissingError(MISSING_MODEL)

@@ -17,8 +17,6 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
-from casusgraaf.ingest.nlp import lemmatizer as _lemmatizer  # noqa: F401  (registers the component)
-from casusgraaf.ingest.nlp.lemmatizer import is_known, lemma_of
 from casusgraaf.models.gazetteer import (
     GazEntry,
     LeefgebiedSignaal,
@@ -26,6 +24,8 @@ from casusgraaf.models.gazetteer import (
     all_wetten,
     leefgebied_signalen,
 )
+from casusgraaf.nlp import lemmatizer as _lemmatizer  # noqa: F401  (registers the component)
+from casusgraaf.nlp.lemmatizer import is_known, lemma_of
 
 # method priority when two matches cover the same tokens
 _PRIORITY = {"orth": 4, "gemeente": 4, "lower": 3, "lemma": 2, "compound": 1, "gemeente-type": 1}

@@ -1,6 +1,6 @@
 """Measure similar-case search on the labelled set (tests/data/similar_eval.jsonl).
 
-    python -m casusgraaf.search.evaluate [--data-dir DIR] [--no-write]
+    python -m tools.quality_search [--data-dir DIR] [--no-write]
 
 Ingests the sample corpus into a scratch data dir (or uses ``--data-dir``), runs every query with each
 signal alone, with weighted fusion over a small weight grid and with reciprocal rank fusion, and
@@ -19,10 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from casusgraaf.config import Settings, get_settings
-from casusgraaf.reporting import REPO_ROOT, write_section
+from tools.report import REPO_ROOT, write_section
 
 EVAL_FILE = REPO_ROOT / "tests" / "data" / "similar_eval.jsonl"
-SAMPLE_DIR = REPO_ROOT / "data" / "sample"
+SAMPLE_DIR = Settings().sample_dir
 K = 5
 
 
@@ -64,14 +64,14 @@ def score_runs(runs: dict[str, list[str]], queries: list[dict]) -> dict[str, flo
 
 
 def run_config(engine, queries: list[dict], signals: tuple[str, ...], settings: Settings, k: int = 10) -> dict:
-    from casusgraaf.search.service import gate_text
     from casusgraaf.search.similar import Query
+    from casusgraaf.services.search import gate_text
 
     engine.settings = settings
     runs = {}
     for q in queries:
         query = Query(case_ids=[q["query_case"]] if q.get("query_case") else [],
-                      text=gate_text(q["query_text"]) if q.get("query_text") else None,
+                      text=gate_text(q["query_text"], settings) if q.get("query_text") else None,
                       k=k, signals=signals, explain=False)
         runs[q["qid"]] = [r["case_id"] for r in engine.similar(query)]
     return runs
@@ -79,8 +79,8 @@ def run_config(engine, queries: list[dict], signals: tuple[str, ...], settings: 
 
 def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
     from casusgraaf.graph import open_store
-    from casusgraaf.ingest.pipeline import ingest_paths
     from casusgraaf.search.similar import SearchEngine
+    from casusgraaf.services.ingest import ingest_paths
 
     queries = load_queries()
     scratch = None
@@ -90,7 +90,7 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
     base = replace(get_settings(), data_dir=data_dir, graph_uri=None)
     store = open_store(base)
     try:
-        ingest_paths([SAMPLE_DIR], base, store=store)
+        ingest_paths(store, base, [SAMPLE_DIR])
         engine = SearchEngine(store, base)
         results: dict[str, dict] = {}
         for sig in ("dense", "lexical", "structural"):
@@ -136,8 +136,8 @@ def _markdown(report: dict) -> str:
         "",
         f"Labelled set: `tests/data/similar_eval.jsonl`, {report['queries']} queries "
         f"({report['text_queries']} new case descriptions as text, the rest existing cases), graded 1–3 "
-        "by what a regievoerder would want to see. Corpus: `data/sample` (see docs/SAMPLE.md). "
-        "Measured by `python -m casusgraaf.search.evaluate`.",
+        "by what a regievoerder would want to see. Corpus: `casusgraaf/sample` (see docs/SAMPLE.md). "
+        "Measured by `python -m tools.quality_search`.",
         "",
         "| method | nDCG@5 | P@5 | MRR |",
         "|---|---|---|---|",

@@ -1,6 +1,6 @@
 """Measure extraction quality on ``tests/data/extract_gold.jsonl`` and write docs/QUALITY.md ("extraction").
 
-    python -m casusgraaf.ingest.nlp.evaluate [--no-embeddings] [--no-write]
+    python -m tools.quality_extract [--no-embeddings] [--no-write]
 
 Span level: a prediction counts when type, canonical, start and end all equal a gold entity.
 Canonical level: per passage, the set of (type, canonical) compared with the gold set (micro-averaged).
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from casusgraaf.reporting import REPO_ROOT, write_section
+from tools.report import REPO_ROOT, write_section
 
 GOLD = REPO_ROOT / "tests" / "data" / "extract_gold.jsonl"
 TYPES = ("wet", "regeling", "organisatie", "leefgebied")
@@ -76,7 +76,7 @@ def _knelpunt_accuracy(gold: list[dict], preds: list[list[dict]]) -> dict[str, A
 
 
 def _run(gold: list[dict], use_embeddings: bool, embedder=None) -> tuple[list[list[dict]], float]:
-    from casusgraaf.ingest.nlp import extract
+    from casusgraaf.nlp import extract
 
     t0 = time.perf_counter()
     preds = [[e.to_dict() for e in extract(g["tekst"], jaar=g.get("jaar"), use_embeddings=use_embeddings,
@@ -85,7 +85,7 @@ def _run(gold: list[dict], use_embeddings: bool, embedder=None) -> tuple[list[li
 
 
 def evaluate(gold_path: Path = GOLD, use_embeddings: bool = True, write: bool = True) -> dict[str, Any]:
-    from casusgraaf.ingest.nlp import default_embedder
+    from casusgraaf.nlp import default_embedder
 
     gold = load_gold(gold_path)
     preds, secs = _run(gold, use_embeddings=False)
@@ -131,9 +131,9 @@ def evaluate(gold_path: Path = GOLD, use_embeddings: bool = True, write: bool = 
 
 def _markdown(m: dict[str, Any]) -> str:
     lines = [
-        "## Extractie (casusgraaf.ingest.nlp)",
+        "## Extractie (casusgraaf.nlp)",
         "",
-        f"Gemeten met `python -m casusgraaf.ingest.nlp.evaluate` op `tests/data/extract_gold.jsonl`: "
+        f"Gemeten met `python -m tools.quality_extract` op `tests/data/extract_gold.jsonl`: "
         f"{m['passages']} zelfgeschreven passages, {m['entities']} gouden entiteiten (door één persoon geannoteerd, "
         "dezelfde die de gazetteers schreef: de cijfers zijn daardoor eerder te gunstig dan te streng).",
         "**Dit zijn in-sample cijfers.** Na de eerste meting (wetten F1 0.95, organisaties 0.96, leefgebieden 0.75, "

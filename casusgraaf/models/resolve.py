@@ -50,11 +50,38 @@ class Resolver:
         cat = taxonomy.resolve_category(taxonomie, label)
         return _cat_dict(cat) if cat else None
 
+    @lru_cache(maxsize=64)  # noqa: B019
+    def category_choices(self, taxonomie: str) -> str:
+        """The valid categories of a taxonomy (or the valid taxonomies), for an error message."""
+        taxonomies = taxonomy.load_taxonomies()
+        tax = taxonomies.get(taxonomie)
+        if tax is None:
+            return "taxonomieën " + ", ".join(sorted(taxonomies))
+        return ", ".join(f"{c.code} ({c.naam})" if c.code != c.naam else c.naam for c in tax.categories)
+
     @lru_cache(maxsize=1024)  # noqa: B019
     def category_by_id(self, category_id: str) -> dict | None:
         tax = taxonomy.load_taxonomies().get(category_id.partition(":")[0])
         cat = next((c for c in tax.categories if c.id == category_id), None) if tax else None
         return _cat_dict(cat) if cat else None
+
+    def key(self, kind: str, name: str) -> str:
+        """The graph key of a fact of ``kind`` (``wet``, ``organisatie``, ``leefgebied``, ...) named ``name``."""
+        if kind == "wet":
+            return self.wet(name)["naam"]
+        if kind in ("organisatie", "indiener"):
+            return self.organisatie(name)["naam"]
+        if kind == "leefgebied":
+            return self.leefgebied(name)
+        if kind == "beleidsterrein":
+            return self.beleidsterrein(name)
+        return name.strip()
+
+
+# Entity types of the NLP layer → the fact kind they become.
+ENTITY_KINDS = {"wet": "wet", "regeling": "wet", "organisatie": "organisatie", "leefgebied": "leefgebied",
+                "knelpunt": "knelpunt"}
+
 
 def _cat_dict(cat) -> dict:
     return {"id": cat.id, "taxonomie": cat.taxonomie, "code": cat.code, "naam": cat.naam}

@@ -1,6 +1,6 @@
 """Dutch entity extraction with provenance: wetten, regelingen, organisaties, leefgebieden, knelpunten, leerpunten.
 
-    from casusgraaf.ingest.nlp import extract
+    from casusgraaf.nlp import extract
     for ent in extract(text, jaar=2024):
         print(ent.type, ent.canonical, text[ent.start:ent.end])
 
@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from casusgraaf.ingest.nlp.articles import article_for
-from casusgraaf.ingest.nlp.knelpunt import KnelpuntClassifier
-from casusgraaf.ingest.nlp.leerpunt import OWNER_ORDER, is_leerpunt, strip_prefix
-from casusgraaf.ingest.nlp.negation import is_negated
-from casusgraaf.ingest.nlp.pipeline import get_pipeline
 from casusgraaf.models.gazetteer import wet_by_canonical
 from casusgraaf.models.taxonomy import leefgebied_in_lijst, taxonomy_for_year
+from casusgraaf.nlp.articles import article_for
+from casusgraaf.nlp.knelpunt import KnelpuntClassifier
+from casusgraaf.nlp.leerpunt import OWNER_ORDER, is_leerpunt, strip_prefix
+from casusgraaf.nlp.negation import is_negated
+from casusgraaf.nlp.pipeline import get_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ _EMBEDDER_TRIED = False
 
 
 def default_embedder():
-    """The shared embedder from ``casusgraaf.search.embed``, or None when it cannot be loaded (rules only)."""
+    """The shared embedder from ``casusgraaf.embedding``, or None when it cannot be loaded (rules only)."""
     global _EMBEDDER, _EMBEDDER_TRIED
     if not _EMBEDDER_TRIED:
         _EMBEDDER_TRIED = True
         try:
-            from casusgraaf.search.embed import get_embedder
+            from casusgraaf.embedding import get_embedder
 
             _EMBEDDER = get_embedder()
         except Exception as exc:  # missing module or model: fall back to rules

@@ -1,4 +1,4 @@
-"""Measure the privacy gate on our labelled sets: ``python -m casusgraaf.ingest.privacy_eval``.
+"""Measure the privacy gate on our labelled sets: ``python -m tools.quality_privacy``.
 
 * ``tests/data/privacy_pii.jsonl``: passages with planted (invented) personal data and gold spans.
 * ``tests/data/privacy_clean.jsonl``: anonymised passages that must pass.
@@ -17,8 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from casusgraaf.ingest.privacy import PrivacyGate
-from casusgraaf.reporting import REPO_ROOT, write_section
+from casusgraaf.privacy import PrivacyGate
+from tools.report import REPO_ROOT, write_section
 
 DATA = REPO_ROOT / "tests" / "data"
 PII_FILE = DATA / "privacy_pii.jsonl"
@@ -103,7 +103,7 @@ def to_markdown(m: dict[str, Any]) -> str:
     lines = [
         "## Privacy gate",
         "",
-        f"Measured by `python -m casusgraaf.ingest.privacy_eval` on {m['pii_passages']} passages with planted "
+        f"Measured by `python -m tools.quality_privacy` on {m['pii_passages']} passages with planted "
         f"(invented) personal data and {m['clean_passages']} clean anonymised passages "
         "(`tests/data/privacy_*.jsonl`), real deduce 3.0.6, default policy. A gold span is caught when a "
         "finding of a hard type overlaps it; *typed* also requires the same type. The sets were written by the "

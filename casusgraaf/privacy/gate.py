@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
-from casusgraaf.ingest import privacy_rules as rules
 from casusgraaf.models.records import CaseRecord
+from casusgraaf.privacy import rules
 
 log = logging.getLogger(__name__)
 
@@ -379,18 +379,9 @@ class PrivacyGate:
         self._names: _NameClassifier | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any = None, redact: bool = False) -> PrivacyGate:
-        """The gate for ``settings.privacy_hard`` ("quarantine" or "redact"); ``redact=True`` forces redact."""
-        if settings is None:
-            from casusgraaf.config import get_settings
-
-            settings = get_settings()
-        mode = getattr(settings, "privacy_hard", "quarantine") or "quarantine"
-        if mode not in ("quarantine", "redact"):
-            raise ValueError(f"CASUSGRAAF_PRIVACY_HARD moet 'quarantine' of 'redact' zijn, niet '{mode}'")
-        if redact or mode == "redact":
-            return cls({t: "redact" for t, a in load_policy().actions.items() if a == "quarantine"})
-        return cls()
+    def redacting(cls) -> PrivacyGate:
+        """The gate that redacts hard identifiers instead of quarantining them (``--redact``)."""
+        return cls({t: "redact" for t, a in load_policy().actions.items() if a == "quarantine"})
 
     # -- detection --
 
@@ -576,11 +567,12 @@ _gates_lock = threading.Lock()
 
 
 def get_gate(redact: bool = False) -> PrivacyGate:
-    """The process-wide gate (from settings; ``redact=True`` forces redact). Deduce loads once."""
+    """The process-wide gate: the policy of ``models/privacy.yaml``, or with ``redact=True`` the redacting one
+    (callers pass ``redact or settings.privacy_hard == "redact"``). Deduce loads once."""
     with _gates_lock:
         gate = _gates.get(redact)
         if gate is None:
-            gate = _gates[redact] = PrivacyGate.from_settings(redact=redact)
+            gate = _gates[redact] = PrivacyGate.redacting() if redact else PrivacyGate()
     return gate
 
 

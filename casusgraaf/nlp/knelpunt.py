@@ -16,8 +16,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from casusgraaf.ingest.nlp import lemmatizer as _lem
 from casusgraaf.models.taxonomy import Category, load_taxonomies
+from casusgraaf.nlp import lemmatizer as _lem
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,93 @@
+"""Response models of the JSON API: what each route returns, in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    """A documented shape that may carry more fields than listed (forward-compatible)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    backend: str
+    cases: int
+
+
+class CaseSummary(_Open):
+    id: str
+    titel: str | None = None
+    jaar: int | None = None
+
+
+class CaseList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    cases: list[CaseSummary]
+
+
+class CaseDetail(_Open):
+    id: str
+    tekst: str | None = None
+    entiteiten: list[dict[str, Any]] = Field(description="gekoppelde entiteiten met herkomst en posities")
+    leerpunten: list[dict[str, Any]]
+
+
+class SimilarResult(_Open):
+    case_id: str
+    score: float
+    signals: dict[str, float]
+    bijdrage: dict[str, float]
+    titel: str | None = None
+    jaar: int | None = None
+    uitkomst: str | None = None
+    gedeeld: list[dict[str, Any]] = Field(default_factory=list)
+    zinnen: dict[str, Any] | None = None
+    leerpunten: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SimilarOut(BaseModel):
+    query: dict[str, Any]
+    results: list[SimilarResult]
+
+
+class KeywordHit(BaseModel):
+    case_id: str
+    titel: str | None = None
+    jaar: int | None = None
+    snippet: str
+
+
+class KeywordOut(BaseModel):
+    q: str
+    total: int
+    hits: list[KeywordHit]
+    facets: dict[str, dict[str, int]]
+
+
+class CypherOut(BaseModel):
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+class Entity(_Open):
+    type: str
+    canonical: str
+    surface: str
+    start: int
+    end: int
+    method: str
+    confidence: float
+
+
+class ExtractOut(BaseModel):
+    entities: list[Entity]
+    redacted: bool
+    tekst: str | None = Field(None, description="de geredigeerde tekst, alleen als de poort iets maskeerde")

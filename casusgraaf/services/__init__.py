@@ -1,0 +1,9 @@
+"""The use cases, shared by the CLI and the API: each is a plain function over a store and settings.
+
+* ``ingest``: ingest-and-index (files or records → graph → derived indexes), delete, reindex, quarantine release;
+* ``search``: the privacy gate for free text, similar cases, keyword search, extraction;
+* ``cases``: case lists and case detail.
+
+Routers and CLI commands parse input, call one of these and render the result; nothing here knows HTTP or
+a terminal. Errors are :mod:`casusgraaf.errors` subclasses.
+"""

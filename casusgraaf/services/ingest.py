@@ -1,0 +1,118 @@
+"""Write use cases: ingest-and-index, delete, reindex, and releasing a case from quarantine.
+
+The graph is written first (``ingest/pipeline.py``); the derived indexes then apply the change set. When
+the index step fails, the graph is still right and the next engine load rebuilds from it (generation check).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from casusgraaf.config import Settings
+from casusgraaf.errors import BadInput, NotFound
+from casusgraaf.graph import GraphStore
+from casusgraaf.ingest import pipeline
+from casusgraaf.ingest.pipeline import ChangeSet, IngestReport
+from casusgraaf.ingest.readers import ReadItem, iter_records
+from casusgraaf.models.records import CaseRecord
+from casusgraaf.privacy import advies, get_gate
+from casusgraaf.privacy.quarantine import Quarantine
+from casusgraaf.search.indexes import Indexes
+
+
+def apply_changes(store: GraphStore, settings: Settings, changes: ChangeSet) -> None:
+    """Bring FAISS and the lexical index in step with a graph write."""
+    if changes:
+        Indexes(settings).apply(store, upserts=changes.upserted, removed=changes.removed)
+
+
+def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Path], *, redact: bool = False,
+                 progress: bool = False) -> IngestReport:
+    """Read files or folders, write their records to the graph and update the indexes."""
+    return ingest_items(store, settings, iter_records(paths), redact=redact, progress=progress)
+
+
+def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem], *, redact: bool = False,
+                 progress: bool = False) -> IngestReport:
+    report = pipeline.ingest_items(store, settings, items, redact=redact, progress=progress)
+    apply_changes(store, settings, report.changes)
+    return report
+
+
+def delete_case(store: GraphStore, settings: Settings, case_id: str) -> None:
+    """Remove a case from the graph and every index; :class:`NotFound` when there is no such case."""
+    changes = pipeline.delete_case(store, case_id)
+    if not changes:
+        raise NotFound(f"casus {case_id} bestaat niet")
+    apply_changes(store, settings, changes)
+
+
+def reindex(store: GraphStore, settings: Settings, progress: bool = False) -> dict:
+    """Rebuild FAISS and the lexical index from the graph (no model run)."""
+    return Indexes(settings).rebuild(store, progress=progress)
+
+
+def findings_out(findings: Iterable[Any]) -> list[dict[str, Any]]:
+    """Findings as dicts with what to change; types and positions, never values."""
+    return [{**f.to_dict(), "advies": advies(f.type)} for f in findings]
+
+
+def _raw_record(raw: str) -> CaseRecord | None:
+    try:
+        return CaseRecord.model_validate(json.loads(raw))
+    except (ValueError, TypeError):  # a txt/docx record is not JSON: no id to match on
+        return None
+
+
+def release_quarantined(store: GraphStore, settings: Settings, qid: str, file: Path | None = None, *,
+                        redact: bool = False) -> dict[str, Any]:
+    """Take a case out of quarantine when it now passes the gate, and ingest it.
+
+    With ``file``: the case with the same id in the corrected file (or the only case in it). Without: the
+    stored record itself (after a policy change, or with ``redact``). The quarantine entry is removed only
+    after the ingest stored the record; otherwise it stays, and the result says why (``vrijgegeven: False``).
+    """
+    quarantine = Quarantine(settings.quarantine_dir)
+    entry = quarantine.show(qid, include_raw=True)
+    stored = _raw_record(entry["raw"])
+    redact = redact or settings.privacy_hard == "redact"
+    if file is not None:
+        records = [it.record for it in iter_records([file]) if it.record is not None]
+        candidates = [r for r in records if r.id == stored.id] if stored is not None else (
+            records if len(records) == 1 else [])
+        if len(candidates) != 1:
+            raise BadInput(f"in {file} staat niet precies één casus"
+                           + (f" met id '{stored.id}'" if stored is not None else "")
+                           + "; geef het aangepaste bronbestand op.")
+        record = candidates[0]
+    elif stored is None:
+        raise BadInput(f"de casus in quarantaine is geen JSON-record; pas de bron aan ({entry['source']}) en "
+                       f"draai 'casusgraaf quarantine release {qid} --file BRON'.")
+    else:
+        record = stored
+    where = f"{entry['source']}:{entry['line']}" if entry.get("line") else entry["source"]
+    result, _clean = get_gate(redact=redact).check_record(record)
+    if result.action == "quarantine":
+        return {"qid": qid, "vrijgegeven": False, "bron": where, "ruwe_casus": entry["path"],
+                "samenvatting": result.summary(), "bevindingen": findings_out(result.blocking),
+                "instructie": f"pas de bron aan en draai 'casusgraaf quarantine release {qid} --file BRON'"}
+    # Ingest exactly the checked record, with the same gate setting, from a private temp file.
+    tmp = quarantine.dir / f".release-{secrets.token_hex(4)}.jsonl"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(record.model_dump_json(exclude_none=True) + "\n")
+    try:
+        report = ingest_paths(store, settings, [tmp], redact=redact)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if report.quarantined or record.id not in report.case_ids:
+        return {"qid": qid, "vrijgegeven": False, "bron": where, "ruwe_casus": entry["path"],
+                "ingest": report.to_dict(),
+                "instructie": "de casus is niet opgeslagen en blijft in quarantaine; zie de meldingen"}
+    quarantine.remove(qid)
+    return {"qid": qid, "vrijgegeven": True, "actie": result.action, "ingest": report.to_dict()}
