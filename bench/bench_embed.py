@@ -171,7 +171,7 @@ def case_texts(n: int, seed: int = 42) -> list[str]:
 
 
 def machine() -> str:
-    from casusgraaf.embedding import _BULK_THREADS
+    from casusgraaf.embedding.embedder import _BULK_THREADS
 
     return _machine("torch", "sentence-transformers", "transformers", load=_LOAD_BEFORE,
                     extra=f"(Embedder: 1 torch thread for up to 4 texts, {_BULK_THREADS} for bulk)")

@@ -16,7 +16,9 @@ import time
 
 import spacy
 
-from casusgraaf.nlp import default_embedder, extract, get_pipeline
+from casusgraaf.config import get_settings
+from casusgraaf.embedding import get_embedder
+from casusgraaf.nlp import extract, get_pipeline
 from tools.quality_extract import load_gold
 from tools.report import write_section
 
@@ -45,19 +47,19 @@ def main() -> dict:
 
     t0 = time.perf_counter()
     get_pipeline()
-    extract("Warm-up: het UWV en de gemeente.", use_embeddings=False)
+    extract("Warm-up: het UWV en de gemeente.")
     build_s = time.perf_counter() - t0
 
     blank = spacy.blank("nl")
     base = _time(lambda: [blank(t) for t in texts], args.repeat)
-    rules = _time(lambda: [extract(t, jaar=j, use_embeddings=False) for t, j in zip(texts, jaren, strict=True)],
+    rules = _time(lambda: [extract(t, jaar=j) for t, j in zip(texts, jaren, strict=True)],
                   args.repeat)
     res = {"passages": n, "chars": chars, "blank_pps": n / base, "rules_pps": n / rules, "build_s": build_s}
-    emb = default_embedder()
+    emb = get_embedder(get_settings())
     if emb is not None:
-        extract(texts[0], use_embeddings=True, embedder=emb)
+        extract(texts[0], embedder=emb)
         one = texts[: len(gold)]  # the model dominates; one copy of the set is enough
-        t_e = _time(lambda: [extract(t, jaar=j, use_embeddings=True, embedder=emb)
+        t_e = _time(lambda: [extract(t, jaar=j, embedder=emb)
                              for t, j in zip(one, jaren[: len(one)], strict=True)], max(1, args.repeat // 2))
         res["emb_pps"] = len(one) / t_e
         res["embedder"] = getattr(emb, "model_id", type(emb).__name__)

@@ -82,6 +82,7 @@ def worker(n: int, mode: str, seed: int) -> dict:
     import casusgraaf.ingest.pipeline as pipeline
     import casusgraaf.nlp as nlp
     import casusgraaf.search.indexes as indexes
+    import casusgraaf.services.ingest as service
     from casusgraaf.config import get_settings
     from casusgraaf.graph import open_store
     from casusgraaf.ingest.readers import ReadItem
@@ -93,11 +94,11 @@ def worker(n: int, mode: str, seed: int) -> dict:
     settings = get_settings(data_dir=tmp)
     if mode == "standin":
         stand_in = StandInEmbedder()
-        embed.get_embedder = lambda settings=None: stand_in  # BENCHMARK ONLY: isolates the model's cost
+        pipeline.get_embedder = lambda settings=None: stand_in  # BENCHMARK ONLY: isolates the model's cost
     t0 = time.perf_counter()
     gate = get_gate()
     emb = embed.get_embedder(settings) if mode == "model" else None
-    nlp.extract("Warm-up: het UWV en de gemeente en de Participatiewet.", use_embeddings=False)
+    nlp.extract("Warm-up: het UWV en de gemeente en de Participatiewet.")
     gate.check("Warm-up tekst over de gemeente Eikendam. " * 3)
     if emb is not None:
         emb.embed_passages(["passage: warm-up"])
@@ -105,7 +106,7 @@ def worker(n: int, mode: str, seed: int) -> dict:
 
     gate.check_record = timers.wrap("privacy", gate.check_record)
     pipeline.embed_in_batches = timers.wrap("embedding", pipeline.embed_in_batches)
-    nlp.extract = timers.wrap("extraction", nlp.extract)
+    pipeline.extract = timers.wrap("extraction", pipeline.extract)
     pipeline.build_rows = timers.wrap("mapping", pipeline.build_rows)
     pipeline._write_rows = timers.wrap("graph write", pipeline._write_rows)
     pipeline._existing_hashes = timers.wrap("hash lookup", pipeline._existing_hashes)
@@ -123,21 +124,21 @@ def worker(n: int, mode: str, seed: int) -> dict:
                  "loadavg_start": os.getloadavg()}
     try:
         t0 = time.perf_counter()
-        rep = pipeline.ingest_items(store, settings, items)
+        rep = service.ingest_items(store, settings, items)
         wall = time.perf_counter() - t0
         out["first"] = {"wall_s": wall, "cases_per_s": n / wall, "report": {k: v for k, v in rep.to_dict().items()
                                                                              if k != "problems"},
                         "stages": timers.reset()}
         out["rss_after_first_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()
-        rep2 = pipeline.ingest_items(store, settings, items)
+        rep2 = service.ingest_items(store, settings, items)
         wall2 = time.perf_counter() - t0
         out["reingest"] = {"wall_s": wall2, "cases_per_s": n / wall2, "unchanged": rep2.unchanged,
                            "stages": timers.reset()}
         extra = generate(INCREMENT, seed=seed + 1, id_offset=10_000_000).records
         extra_items = [ReadItem("synth", i + 1, record=CaseRecord.model_validate(r)) for i, r in enumerate(extra)]
         t0 = time.perf_counter()
-        rep3 = pipeline.ingest_items(store, settings, extra_items)
+        rep3 = service.ingest_items(store, settings, extra_items)
         wall3 = time.perf_counter() - t0
         out["increment"] = {"wall_s": wall3, "cases_per_s": INCREMENT / wall3, "ingested": rep3.ingested,
                             "stages": timers.reset()}

@@ -6,8 +6,8 @@ Per size, in its own subprocess with a fresh temporary data dir (so RSS is per s
 
 1. build: ``n`` synthetic records (bench/synth.py) with synthetic 384-d vectors that have theme/subtheme
    cluster structure (no model), mapped with the pipeline's own ``build_rows`` (registered facts plus
-   rules-only extraction, ``extract(use_embeddings=False)``) and written in batches through the named
-   queries the pipeline uses (``ingest_upsert_cases`` + ``LINK_QUERIES``); then ``Indexes.rebuild`` and
+   rules-only extraction, ``extract()`` without an embedder) and written in batches through the named
+   queries the pipeline uses (``ingest_upsert_cases``, the fact kinds' link queries, ``ingest_set_hashes``); then ``Indexes.rebuild`` and
    ``SearchEngine(store, settings)`` (timed: engine load);
 2. latency of ``similar()``: by case id (query embedding excluded: the vector comes from the graph) with
    and without explanations, with and without a filter (jaar 2021-2023 + wet Participatiewet); by text
@@ -79,9 +79,10 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
 
     from casusgraaf.graph import load_query
     from casusgraaf.ingest.mapping import build_rows
-    from casusgraaf.ingest.pipeline import LINK_QUERIES, seed_ontology
+    from casusgraaf.ingest.pipeline import seed_ontology
     from casusgraaf.models.records import CaseRecord
     from casusgraaf.models.resolve import get_resolver
+    from casusgraaf.models.vocabulary import fact_kinds
     from casusgraaf.nlp import extract
 
     t: dict[str, float] = {}
@@ -97,7 +98,7 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
     for start in range(0, n, chunk):
         recs = [CaseRecord.model_validate(r) for r in corpus.records[start:start + chunk]]
         t0 = time.perf_counter()
-        ents = [extract(r.tekst, jaar=r.effective_jaar, use_embeddings=False) for r in recs]
+        ents = [extract(r.tekst, jaar=r.effective_jaar) for r in recs]
         t["extract (rules only)"] += time.perf_counter() - t0
         t0 = time.perf_counter()
         rows = [build_rows(r, e, r.content_hash(), vecs[start + i].tolist(), resolver)
@@ -105,10 +106,11 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
         t["build_rows"] += time.perf_counter() - t0
         t0 = time.perf_counter()
         store.write(load_query("ingest_upsert_cases"), [{"id": r.case_id, "props": r.props} for r in rows])
-        for _kind, qname in LINK_QUERIES.items():
+        for _kind, fk in fact_kinds().items():
             batch = [link for r in rows for link in r.links.get(_kind, [])]
             if batch:
-                store.write(load_query(qname), batch)
+                store.write(load_query(fk.query), batch)
+        store.write(load_query("ingest_set_hashes"), [{"id": r.case_id, "hash": r.hash} for r in rows])
         t["graph write"] += time.perf_counter() - t0
         print(f"    built {min(n, start + chunk):,}/{n:,}  ({sum(t.values()):.0f}s)", flush=True)
     store.run(load_query("state_bump"))
@@ -209,7 +211,9 @@ def worker(n: int, n_queries: int, n_text: int, seed: int, budget_s: float = 1e9
         qidx = rng.choice(n, n_queries, replace=False)
         qids = [corpus.records[i]["id"] for i in qidx]
         filt = Filters(jaar_van=2021, jaar_tot=2023, wet=["Participatiewet"])
-        allowed_n = len(engine.allowed(filt))
+        allowed_mask = engine.allowed_mask(filt)
+        allowed = {engine.ids[i] for i in np.flatnonzero(allowed_mask)} if allowed_mask is not None else set()
+        allowed_n = len(allowed)
         out["code"] = subprocess.run(["git", "-C", str(HERE.parent), "log", "-1", "--format=%h %s"],
                                      capture_output=True, text=True).stdout.strip()[:90]
         out["filter_allowed"] = allowed_n
@@ -238,7 +242,6 @@ def worker(n: int, n_queries: int, n_text: int, seed: int, budget_s: float = 1e9
         V = np.ascontiguousarray(vecs, dtype=np.float32)
         V /= np.linalg.norm(V, axis=1, keepdims=True)
         jaar = np.array([r.get("jaar") or 0 for r in corpus.records])
-        allowed = engine.allowed(filt)
         mask = np.zeros(n, bool)
         pos = {r["id"]: i for i, r in enumerate(corpus.records)}
         mask[[pos[c] for c in allowed]] = True

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     cypher_timeout: float = Field(10.0, gt=0, le=3600)
     # The corpus `casusgraaf demo` loads; default: the invented sample shipped with the package.
     sample_dir: Path = PACKAGE_DIR / "sample"
+    # Small-cell suppression in published figures (patterns, rapport): counts 1..n-1 are shown as "<n"; 0 = off.
+    small_cell_threshold: int = Field(5, ge=0, le=100)
+    # Review rhythm of leerpunten: an open leerpunt whose last follow-up entry is older than this many days is
+    # "te laat" (default quarterly, 91; EV advises monthly or quarterly: 30 or 91).
+    leerpunt_review_days: int = Field(91, ge=1, le=730)
     # Show stack traces on the CLI (for developers; messages may then quote case text).
     debug: bool = False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as _RichProgress
 
 T = TypeVar("T")
@@ -25,16 +25,16 @@ class Progress:
         if self._p:
             self._p.__exit__(*exc)
 
-    def add(self, description: str, total: int) -> int | None:
+    def add(self, description: str, total: int) -> TaskID | None:
         return self._p.add_task(description, total=total) if self._p else None
 
-    def advance(self, task: int | None, n: int = 1) -> None:
+    def advance(self, task: TaskID | None, n: int = 1) -> None:
         if self._p and task is not None:
             self._p.advance(task, n)
 
     def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-        items = list(items) if total is None else items
-        task = self.add(description, total if total is not None else len(items))
-        for item in items:
+        seq = list(items)
+        task = self.add(description, total if total is not None else len(seq))
+        for item in seq:
             yield item
             self.advance(task)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine with Python 3.11:
 #   bash scripts/dev.sh demo   – set up, load the sample corpus, serve on http://127.0.0.1:8000
-#   bash scripts/dev.sh test   – set up, lint, run the test suite
+#   bash scripts/dev.sh test   – set up, lint (ruff), type-check (mypy), run the test suite
+#   bash scripts/dev.sh test --fast – the same without the slow tests (whole-corpus and long lifecycle tests)
 #   bash scripts/dev.sh setup  – only set up (.venv, pinned packages, offline model, privacy cache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,11 @@ case "$cmd" in
   test)
     setup
     .venv/bin/ruff check casusgraaf tests bench tools
+    .venv/bin/mypy casusgraaf
+    if [ "${1:-}" = "--fast" ]; then
+      shift
+      exec .venv/bin/python -m pytest -q -m "not slow" "$@"
+    fi
     exec .venv/bin/python -m pytest -q "$@"
     ;;
   *) echo "usage: bash scripts/dev.sh [setup|demo|test]" >&2; exit 2 ;;

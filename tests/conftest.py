@@ -53,6 +53,14 @@ def fresh_env(tmp_path):
     store.close()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests on the whole sample corpus (ingested once per session with the real e5 model: ~40 s) are slow;
+    `scripts/dev.sh test --fast` leaves them and every test marked slow out."""
+    for item in items:
+        if "corpus_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Safety net: stop embedded graph servers this session started under its own temp dir (never anyone
     else's: another test run or a benchmark may be using its own). Lifecycle tests assert no orphans."""

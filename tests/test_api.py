@@ -73,6 +73,17 @@ def test_cypher_read_only(client):
     assert client.post("/api/cypher", json={"query": "MATCH (c:Casus RETURN"}).status_code == 422
 
 
+def test_cypher_timeout_is_422_with_a_dutch_message(corpus_env):
+    settings, store, _ = corpus_env
+    quick = settings.model_copy(update={"cypher_timeout": 0.5})
+    with TestClient(create_app(quick, store=store)) as c:
+        slow = c.post("/api/cypher", json={"query": "MATCH (a),(b),(c),(d) RETURN count(*) AS n"})
+        assert slow.status_code == 422
+        assert "limiet van 0.5 s" in slow.json()["detail"] and "CASUSGRAAF_CYPHER_TIMEOUT" in slow.json()["detail"]
+        ok = c.post("/api/cypher", json={"query": "MATCH (c:Casus) RETURN count(c) AS n"})  # the graph is not stuck
+        assert ok.status_code == 200 and ok.json()["rows"][0]["n"] > 0
+
+
 def test_pages_render_with_json_twins(client):
     cid = _some_case(client)
     home = client.get("/")

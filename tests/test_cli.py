@@ -118,6 +118,7 @@ def test_delete_and_reindex(fresh_env, tmp_path, monkeypatch):
     assert _json(runner.invoke(app, ["reindex", "--json"]))["vectors"] == 1
 
 
+@pytest.mark.slow
 def test_missing_model_is_a_message_not_a_traceback(tmp_path):
     import subprocess
     import sys

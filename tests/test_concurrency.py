@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from casusgraaf.graph.server import server_status
 from casusgraaf.search.similar import Query, SearchEngine
 from casusgraaf.services.ingest import ingest_paths
 
 
+@pytest.mark.slow
 def test_cli_ingest_while_engine_is_loaded(fresh_env, tmp_path):
     settings, store = fresh_env
     first = tmp_path / "eerst.jsonl"

@@ -84,9 +84,9 @@ def test_long_text_is_chunked_into_one_vector(embedder: Embedder):
     assert np.linalg.norm(embedder.embed_query(one_sentence)) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_empty_inputs_and_sentences(embedder: Embedder):
+def test_empty_inputs_and_short_passages(embedder: Embedder):
     assert embedder.embed_passages([]).shape == (0, 384)
-    sents = embedder.embed_sentences(SENTENCES[:3])
+    sents = embedder.embed_passages(SENTENCES[:3])
     assert sents.shape == (3, 384) and sents.dtype == np.float32
 
 

@@ -29,7 +29,7 @@ DONE = ("Na afwijzing van de Wajong-aanvraag door het UWV vroeg de gemeente bijz
 
 
 def _ents(text: str, **kw):
-    return [e for e in extract(text, use_embeddings=False, **kw) if e.type not in ("knelpunt", "leerpunt")]
+    return [e for e in extract(text, **kw) if e.type not in ("knelpunt", "leerpunt")]
 
 
 def test_done_example_exact():
@@ -137,7 +137,7 @@ def test_ministries_rollup():
 
 def test_leerpunt_with_owner():
     text = "Het UWV stopte de uitkering. Leerpunt: het UWV moet eerder contact opnemen met de gemeente."
-    lp = [e for e in extract(text, use_embeddings=False) if e.type == "leerpunt"]
+    lp = [e for e in extract(text) if e.type == "leerpunt"]
     assert len(lp) == 1 and lp[0].attrs["belegd_bij"] == "UWV"
     assert lp[0].canonical.startswith("het UWV moet")
 
@@ -145,13 +145,13 @@ def test_leerpunt_with_owner():
 def test_knelpunt_taxonomy_per_year():
     text = "De wet biedt geen ruimte: de man heeft geen recht op bijstand omdat hij buiten de regeling valt."
     for jaar, tax in ((2021, "ac2023"), (2023, "jr2023"), (2024, "jr2024"), (None, "jr2024")):
-        kn = [e for e in extract(text, jaar=jaar, use_embeddings=False) if e.type == "knelpunt"]
+        kn = [e for e in extract(text, jaar=jaar) if e.type == "knelpunt"]
         assert kn and all(e.attrs["taxonomie"] == tax for e in kn)
         assert kn[0].attrs["category_id"].startswith(tax + ":")
 
 
 def test_empty_text():
-    assert extract("", use_embeddings=False) == [] and extract("   ", use_embeddings=False) == []
+    assert extract("") == [] and extract("   ") == []
 
 
 # ------------------------------------------------------------------ taxonomies and gazetteers as data

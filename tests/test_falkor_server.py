@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from casusgraaf.config import Settings
-from casusgraaf.graph import GraphError, open_store
+from casusgraaf.graph import ConstraintError, GraphError, GraphUnavailable, open_store
+from casusgraaf.graph.guard import run_readonly
 from casusgraaf.graph.server import ensure_server, pid_alive, release, server_status, stop_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -220,7 +221,96 @@ def test_long_data_dir_gets_a_short_private_socket(tmp_path):
 def test_start_failure_names_the_logfile(settings):
     settings.graph_dir.mkdir(parents=True)
     (settings.graph_dir / "appendonlydir").write_text("not a directory")  # redis cannot open its AOF dir
-    with pytest.raises(GraphError) as err:
+    with pytest.raises(GraphUnavailable) as err:
         ensure_server(settings, timeout=15)
-    assert "redis.log" in str(err.value)
+    assert "redis.log" in str(err.value) and err.value.status == 503
     assert redis_pids(settings) == []
+
+
+def test_unusable_data_dir_is_unavailable_not_a_crash(tmp_path):
+    (tmp_path / "data").write_text("a file where the data dir should be")
+    settings = Settings(data_dir=tmp_path / "data", graph_uri=None, graph_name="srv")
+    with pytest.raises(GraphUnavailable) as err:
+        open_store(settings)
+    assert "CASUSGRAAF_DATA_DIR" in str(err.value) and err.value.status == 503
+
+
+# -- a server that went away: every path says 503 "niet bereikbaar", none leaks a redis exception ----------
+
+def test_graph_down_is_unavailable_on_every_path(settings):
+    store = open_store(settings)
+    store.ensure_schema()
+    store.run("CREATE (:Casus {id: 'a'})")
+    assert stop_server(settings, force=True) is True
+    calls = {
+        "read": lambda: store.read("MATCH (c:Casus) RETURN c.id AS id"),
+        "read with timeout": lambda: run_readonly(store, "MATCH (c:Casus) RETURN c.id AS id", timeout=1),
+        "run": lambda: store.run("MERGE (:Casus {id: 'b'})"),
+        "write": lambda: store.write("UNWIND $rows AS row MERGE (:Casus {id: row.id})", [{"id": "b"}]),
+        "ensure_schema": store.ensure_schema,
+        "clear": store.clear,
+    }
+    for name, call in calls.items():
+        with pytest.raises(GraphUnavailable) as err:
+            call()
+        assert err.value.status == 503, name
+        assert "niet bereikbaar" in str(err.value), name
+    store.close()
+    with pytest.raises(GraphUnavailable, match="gesloten"):  # a closed store is no 500 either
+        store.read("RETURN 1")
+    assert redis_pids(settings) == []
+
+
+def test_api_answers_503_in_dutch_when_the_graph_is_down(settings):
+    from fastapi.testclient import TestClient
+
+    from casusgraaf.api.app import create_app
+
+    store = open_store(settings)
+    try:
+        with TestClient(create_app(settings, store=store)) as client:
+            assert client.get("/api/health").status_code == 200
+            assert stop_server(settings, force=True) is True
+            for method, url, body in [("GET", "/api/health", None), ("GET", "/api/cases", None),
+                                      ("GET", "/api/cases/2024-001", None),
+                                      ("POST", "/api/cypher", {"query": "MATCH (c:Casus) RETURN count(c) AS n"})]:
+                response = client.request(method, url, json=body)
+                assert response.status_code == 503, url
+                assert "niet bereikbaar" in response.json()["detail"], url
+    finally:
+        store.close()
+    assert redis_pids(settings) == []
+
+
+# -- unique constraints: success only when they are really OPERATIONAL -----------------------------------
+
+def _constraints_reported_as(store, monkeypatch, status: str | None):
+    """Make db.constraints() report the Casus.id constraint as ``status`` (None: not listed at all); every
+    other answer, and every other constraint, is the real one."""
+    real_read = store.read
+
+    def read(query, params=None, **kw):
+        rows = real_read(query, params, **kw)
+        if "db.constraints" not in query:
+            return rows
+        out = [r for r in rows if r["label"] != "Casus"]
+        return out + ([{**r, "status": status} for r in rows if r["label"] == "Casus"] if status else [])
+
+    monkeypatch.setattr(store, "read", read)
+
+
+@pytest.mark.parametrize(("status", "shown"), [("PENDING", "Casus.id (PENDING)"), (None, "Casus.id (MISSING)")])
+def test_constraint_not_ready_is_an_error_not_success(settings, monkeypatch, status, shown):
+    from casusgraaf.graph import falkor
+
+    monkeypatch.setattr(falkor, "CONSTRAINT_WAIT", 0.2, raising=False)
+    with open_store(settings) as store:
+        _constraints_reported_as(store, monkeypatch, status)
+        for _ in range(2):  # while creating it, and on a later call when it already exists
+            with pytest.raises(ConstraintError) as err:
+                store.ensure_schema()
+            message = str(err.value)
+            assert shown in message and "Wet.naam" not in message  # names exactly the one that is not ready
+            assert "opnieuw" in message and "redis.log" in message  # and what to do
+        monkeypatch.undo()
+        store.ensure_schema()  # the real state: all OPERATIONAL, no error

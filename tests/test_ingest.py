@@ -24,9 +24,10 @@ def _count(store, query, **params):
 
 def _sample_ids(sample_dir):
     ids = []
-    for line in (sample_dir / "casussen.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            ids.append(json.loads(line)["id"])
+    for path in sorted(sample_dir.glob("*.jsonl")):  # casussen.jsonl and patronen.jsonl
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                ids.append(json.loads(line)["id"])
     return ids + [p.stem for p in sample_dir.glob("*.md")]
 
 

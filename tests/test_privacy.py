@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from casusgraaf.cli import app
 from casusgraaf.config import Settings
+from casusgraaf.errors import CasusgraafError
 from casusgraaf.models.records import CaseRecord
 from casusgraaf.privacy import Finding, GateResult, PrivacyGate, get_deduce, get_gate, rules
+from casusgraaf.privacy.gate import record_slots
 from casusgraaf.privacy.quarantine import Quarantine, QuarantineError
 from tools.quality_privacy import evaluate
 
@@ -180,6 +182,129 @@ def test_deduce_loaded_once(gate, redact_gate):
     assert get_gate() is gate and get_gate(redact=True) is redact_gate
 
 
+# --- every string a record stores -------------------------------------------------------------------
+
+FULL = {
+    "id": "2023-042", "titel": "Geen ID, geen rekening", "jaar": 2023, "status": "afgerond",
+    "datum_aanmelding": "2023-03-01", "datum_afronding": "2023-05-02",
+    "indiener": {"type": "gemeente", "organisatie": "Gemeente Eikendam", "aangesloten": True},
+    "beleidsterreinen": ["BZK", "SZW"], "leefgebieden": ["financiën"], "wetten": ["Wet BRP"],
+    "organisaties": ["SVB", "Dienst Toeslagen"], "interventies": ["dzm"], "doelgroep": ["dakloos"],
+    "knelpunten": [{"taxonomie": "jr2023", "categorie": "Wet- en regelgeving", "subtype": "stapeling",
+                    "omschrijving": "Zonder geldig identiteitsbewijs stokte de bijstand."}],
+    "let_ingezet": False, "op_ingezet": True, "kon_verder": "ja", "uitkomst": "kan verder",
+    "leerpunten": [{"id": "LP-2023-042-a", "tekst": "Maak bekend dat een identiteitsonderzoek kan.",
+                    "datum": "2023-05-02", "belegd_bij": ["BZK", "bewindvoerder"], "directie": "DG Overheid",
+                    "status": "aangekaart bij de ambassadeur", "status_code": "DOORGEGEVEN",
+                    "categorie": "Uitvoering", "orde": "tweede", "soort": "leerpunt",
+                    "teruggelegd_via": "ambassadeursoverleg", "doorgegeven_aan": ["RvIG"],
+                    "terugkerend_van": "LP-2021-007-b", "al_bekend": False, "beleidstraject": "Werk aan Uitvoering",
+                    "geverifieerd": True, "stelselvraagstuk": False,
+                    "opvolging": [{"datum": "2023-06-01", "code": "DOORGEGEVEN", "tekst": "besproken met BZK",
+                                   "bron": "ambassadeursoverleg", "wie": "RvIG"}]}],
+    "tekst": "Een man in Eikendam heeft geen geldig identiteitsbewijs. De bewindvoerder schakelde het Loket in.",
+}
+LITERAL_PATHS = {"status", "indiener.type", "kon_verder", "leerpunten[0].orde", "leerpunten[0].soort"}
+
+
+def _strings(value, path=""):
+    """Every string in a plain dump, with its path (independent of the gate's walker)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+def test_record_slots_cover_every_string_the_record_stores():
+    record = CaseRecord.model_validate(FULL)
+    dumped = dict(_strings(record.model_dump()))  # python mode: dates stay dates
+    slots = {s.path: s.value for s in record_slots(record)}
+    assert slots == {p: v for p, v in dumped.items() if p not in LITERAL_PATHS}
+    assert {"id", "leerpunten[0].belegd_bij[1]", "knelpunten[0].subtype", "organisaties[1]",
+            "indiener.organisatie"} <= set(slots)
+    assert {s.path for s in record_slots(record) if s.is_id} == {"id", "leerpunten[0].id",
+                                                                 "leerpunten[0].terugkerend_van"}
+
+    class Extended(CaseRecord):  # a field added later is scanned without touching the gate
+        notitie: str | None = None
+        bijlagen: list[str] = []
+
+    extended = Extended.model_validate({**FULL, "notitie": "n", "bijlagen": ["a", "b"]})
+    assert {"notitie", "bijlagen[0]", "bijlagen[1]"} <= {s.path for s in record_slots(extended)}
+
+
+def test_literal_field_is_scanned_when_it_holds_free_text(gate):
+    # model_construct skips validation: a Literal field with a value outside its vocabulary is scanned
+    record = CaseRecord.model_construct(**{**CaseRecord.model_validate(FULL).__dict__,
+                                           "status": f"BSN {VALID_BSN}"})
+    result, clean = gate.check_record(record)
+    assert clean is None and [f.field for f in result.blocking] == ["status"]
+
+
+def test_every_field_passes_the_gate_and_is_redacted(gate, redact_gate):
+    planted = {**FULL, "organisaties": ["SVB", "Pieter de Vries"], "titel": f"BSN {VALID_BSN}",
+               "leerpunten": [{**FULL["leerpunten"][0], "belegd_bij": ["BZK", "Pieter de Vries"],
+                               "status": "gemaild naar p.devries@voorbeeld.nl"}],
+               "knelpunten": [{**FULL["knelpunten"][0], "subtype": VALID_BSN}],
+               "tekst": "Anna Bakker en Pieter de Vries zochten hulp in Eikendam."}
+    record = CaseRecord.model_validate(planted)
+    result, clean = gate.check_record(record)
+    assert clean is None
+    assert {f.field for f in result.blocking} == {"tekst", "titel", "organisaties[1]", "knelpunten[0].subtype",
+                                                 "leerpunten[0].belegd_bij[1]", "leerpunten[0].status"}
+    assert "in leerpunten[0].belegd_bij[1] op positie" in result.summary()
+    result, copy = redact_gate.check_record(record)
+    assert result.action == "redact" and copy is not None
+    # one name, one number, in every field it occurs in
+    assert copy.tekst == "[PERSOON-1] en [PERSOON-2] zochten hulp in Eikendam."
+    assert copy.organisaties == ["SVB", "[PERSOON-2]"] and copy.leerpunten[0].belegd_bij == ["BZK", "[PERSOON-2]"]
+    assert copy.titel == "BSN [BSN]" and copy.knelpunten[0].subtype == "[BSN]"
+    assert copy.leerpunten[0].status == "gemaild naar [EMAIL]"
+    dumped = copy.model_dump_json()
+    for value in (VALID_BSN, "Pieter de Vries", "Vries", "p.devries@voorbeeld.nl", "Anna Bakker"):
+        assert value not in dumped
+    assert record.organisaties[1] == "Pieter de Vries"  # the input record is untouched
+
+
+@pytest.mark.parametrize("field", ["id", "leerpunten[0].id", "leerpunten[0].terugkerend_van"])
+@pytest.mark.parametrize("value", [f"casus-{VALID_BSN}", "Pieter-de-Vries", "2024_Pieter_de_Vries"])
+def test_identifier_in_an_id_means_quarantine_even_when_redacting(gate, redact_gate, field, value, caplog):
+    caplog.set_level(logging.DEBUG)
+    data = json.loads(json.dumps(FULL))
+    if field == "id":
+        data["id"] = value
+    else:
+        data["leerpunten"][0][field.split(".")[1]] = value
+    record = CaseRecord.model_validate(data)
+    for g in (gate, redact_gate):
+        result, clean = g.check_record(record)
+        assert result.action == "quarantine" and clean is None
+        assert result.unredactable == (field,) and [f.field for f in result.blocking] == [field]
+        assert f"in {field} op positie" in result.summary() and "ook niet met --redact" in result.summary()
+        assert value not in result.summary() and value not in repr(result)
+    assert f"in {field}" in caplog.text and value not in caplog.text and VALID_BSN not in caplog.text
+
+
+def test_sample_corpus_passes_every_field_unchanged(gate, redact_gate, sample_dir):
+    from casusgraaf.ingest.readers import iter_records
+
+    records = [it.record for it in iter_records([sample_dir]) if it.record is not None]
+    assert len(records) >= 100
+    for g in (gate, redact_gate):
+        flagged = {}
+        for rec in records:
+            result, clean = g.check_record(rec)
+            if result.action != "pass" or clean is not rec:
+                flagged[rec.id] = result.summary()
+        assert flagged == {}
+    for value in ("Gemeente Eikendam", "Dienst Toeslagen", "Wet BRP", "SVB", "bewindvoerder"):
+        assert gate.check(value).action == "pass", value
+
+
 # --- nothing leaks ------------------------------------------------------------------------------------
 
 def test_repr_and_summary_hold_no_values(gate):
@@ -232,6 +357,61 @@ def test_quarantine_files_are_private_and_index_has_no_values(tmp_path, gate):
     qid2 = q.put("x", "a.txt", None, [])
     q.remove(qid2)
     assert not (tmp_path / "quarantine" / f"{qid2}.json").exists()
+
+
+def _broken_index(tmp_path, gate) -> tuple[Quarantine, list[str]]:
+    q = Quarantine(tmp_path / "quarantine")
+    result, _ = gate.check_record(_record())
+    qids = [q.put(json.dumps({"id": f"c{i}", "tekst": f"BSN {VALID_BSN}"}), "bron.jsonl", i, result.findings)
+            for i in (1, 2, 3)]
+    return q, qids
+
+
+def test_corrupt_index_line_is_logged_and_recovered_from_its_file(tmp_path, gate, caplog):
+    q, qids = _broken_index(tmp_path, gate)
+    index = tmp_path / "quarantine" / "index.jsonl"
+    lines = index.read_text(encoding="utf-8").splitlines()
+    secret = f"Jan de Vries {VALID_BSN}"
+    lines[1] = lines[1][:40] + secret  # line 2 broken (cut off, with a value in it)
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    caplog.set_level(logging.DEBUG, logger="casusgraaf.privacy.quarantine")
+
+    listed = q.list()
+    assert sorted(r["qid"] for r in listed) == sorted(qids)  # nothing lost
+    [recovered] = [r for r in listed if r["qid"] == qids[1]]
+    assert recovered["source"] == "bron.jsonl" and recovered["line"] == 2 and recovered["types"]
+    assert VALID_BSN not in json.dumps(listed)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("regel 2" in r.getMessage() for r in warnings)
+    assert secret not in caplog.text and VALID_BSN not in caplog.text and "Vries" not in caplog.text
+    assert len(q) == 3 and q.show(qids[1])["line"] == 2
+
+    # the next write puts the line back; then no more warnings
+    q.put("x", "a.txt", None, [])
+    caplog.clear()
+    assert len(q.list()) == 4 and not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert secret not in index.read_text(encoding="utf-8")
+    q.remove(qids[1])
+    assert qids[1] not in {r["qid"] for r in q.list()} and len(q) == 3
+
+
+def test_missing_index_or_line_loses_no_entry(tmp_path, gate, caplog):
+    q, qids = _broken_index(tmp_path, gate)
+    index = tmp_path / "quarantine" / "index.jsonl"
+    lines = index.read_text(encoding="utf-8").splitlines()
+    index.write_text(lines[0] + "\n", encoding="utf-8")  # lines 2 and 3 gone
+    caplog.set_level(logging.WARNING, logger="casusgraaf.privacy.quarantine")
+    assert [r["qid"] for r in q.list()] == qids
+    assert "mist 2 entries" in caplog.text
+    index.unlink()  # no index at all
+    assert sorted(r["qid"] for r in q.list()) == sorted(qids)
+    # an unreadable entry file is listed (so it is not forgotten) and left as it is
+    (tmp_path / "quarantine" / f"{qids[0]}.json").write_text("{kapot", encoding="utf-8")
+    rows = {r["qid"]: r for r in q.list()}
+    assert set(rows) == set(qids) and "onleesbaar" in rows[qids[0]]["source"]
+    with pytest.raises(CasusgraafError, match="onleesbaar"):
+        q.show(qids[0])
+    assert (tmp_path / "quarantine" / f"{qids[0]}.json").read_text(encoding="utf-8") == "{kapot"
 
 
 # --- CLI ----------------------------------------------------------------------------------------------

@@ -79,13 +79,14 @@ def _run(gold: list[dict], use_embeddings: bool, embedder=None) -> tuple[list[li
     from casusgraaf.nlp import extract
 
     t0 = time.perf_counter()
-    preds = [[e.to_dict() for e in extract(g["tekst"], jaar=g.get("jaar"), use_embeddings=use_embeddings,
-                                            embedder=embedder)] for g in gold]
+    preds = [[e.to_dict() for e in extract(g["tekst"], jaar=g.get("jaar"),
+                                            embedder=embedder if use_embeddings else None)] for g in gold]
     return preds, time.perf_counter() - t0
 
 
 def evaluate(gold_path: Path = GOLD, use_embeddings: bool = True, write: bool = True) -> dict[str, Any]:
-    from casusgraaf.nlp import default_embedder
+    from casusgraaf.config import get_settings
+    from casusgraaf.embedding import ModelMissingError, get_embedder
 
     gold = load_gold(gold_path)
     preds, secs = _run(gold, use_embeddings=False)
@@ -118,7 +119,10 @@ def evaluate(gold_path: Path = GOLD, use_embeddings: bool = True, write: bool = 
     metrics["knelpunt"] = {"regels": _knelpunt_accuracy(gold, preds)}
     metrics["seconden_regels"] = round(secs, 2)
     metrics["errors"] = {t: _errors(gold, preds, (t,)) for t in TYPES}
-    emb = default_embedder() if use_embeddings else None
+    try:
+        emb = get_embedder(get_settings()) if use_embeddings else None
+    except ModelMissingError:
+        emb = None
     if emb is not None:
         preds_e, secs_e = _run(gold, use_embeddings=True, embedder=emb)
         metrics["knelpunt"]["regels+embeddings"] = _knelpunt_accuracy(gold, preds_e)

@@ -21,6 +21,10 @@ TAGS = [
     {"name": "casussen", "description": "Casussen lezen (gepagineerd, filter op jaar)."},
     {"name": "zoeken", "description": "Vergelijkbare casussen en trefwoorden met facetten."},
     {"name": "analyse", "description": "Alleen-lezen Cypher en entiteitherkenning."},
+    {"name": "patronen", "description": "Systeemleren: trends, samenloop, complexiteit, terugkerende en opkomende "
+                                        "combinaties, jaarrapport (kleine cellen onderdrukt)."},
+    {"name": "leerpunten", "description": "Leerpunten met eigenaar, gedateerde opvolging, te laat/stil, terugkeer "
+                                          "en de agenda van het ambassadeursoverleg."},
     {"name": "systeem", "description": "Gezondheid en versie."},
 ]
 
@@ -46,11 +50,13 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     app.state.engine = None
     app.state.engine_lock = threading.Lock()
 
-    from casusgraaf.api.routers import analysis, cases, pages, search, system
+    from casusgraaf.api.routers import analysis, cases, leerpunten, pages, patterns, search, system
 
-    for module in (system, cases, search, analysis):
+    for module in (system, cases, search, analysis, patterns, leerpunten):
         app.include_router(module.router, prefix="/api")
     app.include_router(pages.router)
+    app.include_router(patterns.pages)
+    app.include_router(leerpunten.pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.exception_handler(CasusgraafError)

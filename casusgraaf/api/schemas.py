@@ -90,4 +90,5 @@ class Entity(_Open):
 class ExtractOut(BaseModel):
     entities: list[Entity]
     redacted: bool
+    embeddings: bool = Field(description="of het e5-model meebeslist over knelpunten (anders alleen regels)")
     tekst: str | None = Field(None, description="de geredigeerde tekst, alleen als de poort iets maskeerde")

@@ -137,11 +137,11 @@ def cypher(
     json_out: bool = JsonOpt,
 ) -> None:
     """Alleen-lezen Cypher voor analisten; een schrijvende query wordt geweigerd (exit 2)."""
-    from casusgraaf.graph.guard import run_readonly
+    from casusgraaf.services.analysis import run_cypher
 
     s = settings()
     with store_for(s, json_out) as store, user_errors(json_out):
-        rows = run_readonly(store, query, limit=limit, timeout=s.cypher_timeout)
+        rows = run_cypher(store, s, query, limit=limit)
     emit({"rows": rows}, json_out, _render_rows)
 
 
@@ -179,6 +179,38 @@ def reindex(json_out: bool = JsonOpt) -> None:
         stats = rebuild(store, s, progress=progress_enabled(json_out))
     emit(stats, json_out, lambda d: console.print(
         f"Index herbouwd: {d['vectors']} vectoren, {d['lexical']} teksten ({d['cases']} casussen)."))
+
+
+@app.command()
+def status(json_out: bool = JsonOpt) -> None:
+    """Toon de toestand: de graafserver (draait hij, pid, socket, wie hem gebruikt), het aantal casussen en
+    of de indexen bij de graaf horen. Start de ingebouwde server niet als hij niet draait."""
+    from casusgraaf.graph import server
+    from casusgraaf.search.indexes import Indexes
+
+    s = settings()
+    out: dict = {"graaf": "neo4j" if not s.embedded else "falkordb", "data_dir": str(s.data_dir),
+                 "index_generatie": Indexes(s).generation()}
+    if s.embedded:
+        out["server"] = server.server_status(s)
+    if not s.embedded or out["server"]["running"]:
+        from casusgraaf.graph import load_query
+        from casusgraaf.services.cases import count_cases
+
+        with store_for(s, json_out) as store:
+            out["casussen"] = count_cases(store)
+            out["graaf_generatie"] = int(store.run(load_query("state_get"))[0]["generation"])
+
+    def render(o: dict) -> None:
+        srv = o.get("server")
+        if srv is not None:
+            state = f"draait (pid {srv['pid']}, {len(srv['leases'])} gebruiker(s))" if srv["running"] else "gestopt"
+            console.print(f"Ingebouwde graafserver: {state}; socket {srv['socket']}", highlight=False)
+        if "casussen" in o:
+            fresh = "actueel" if o["index_generatie"] == o["graaf_generatie"] else "wordt bij de volgende zoekvraag herbouwd"
+            console.print(f"{o['casussen']} casussen; indexen {fresh}.", highlight=False)
+
+    emit(out, json_out, render)
 
 
 @app.command()

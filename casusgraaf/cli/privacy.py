@@ -18,18 +18,6 @@ RedactOpt = typer.Option(False, "--redact", help="Harde identificatoren vervange
                          "van quarantaine (zoals 'ingest --redact').")
 
 
-def _gate(redact: bool):
-    from casusgraaf.privacy import get_gate
-
-    return get_gate(redact=redact or settings().privacy_hard == "redact")
-
-
-def _findings_out(findings) -> list[dict[str, Any]]:
-    from casusgraaf.services.ingest import findings_out
-
-    return findings_out(findings)
-
-
 @app.command("privacy-check")
 def privacy_check(
     paths: list[Path] = typer.Argument(..., help="Bestanden of mappen met casussen (jsonl, csv, txt, md, docx, pdf)."),
@@ -42,25 +30,10 @@ def privacy_check(
     wat u moet aanpassen; nooit de gevonden waarde. Exitcode 0: alles schoon (of, met --redact, alleen
     te maskeren gegevens); 2: er zou iets in quarantaine gaan, of een bestand is onleesbaar.
     """
-    from casusgraaf.ingest.readers import iter_records
+    from casusgraaf.services.ingest import privacy_check as check
 
-    gate = _gate(redact)
-    items: list[dict[str, Any]] = []
-    counts = {"records": 0, "schoon": 0, "redact": 0, "quarantaine": 0, "fouten": 0}
-    for item in iter_records(paths):
-        if item.record is None:
-            counts["fouten"] += 1
-            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "fout": item.error})
-            continue
-        counts["records"] += 1
-        result, _ = gate.check_record(item.record)
-        key = {"pass": "schoon", "redact": "redact", "quarantine": "quarantaine"}[result.action]
-        counts[key] += 1
-        if result.blocking:
-            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "id": item.record.id,
-                          "actie": result.action, "samenvatting": result.summary(),
-                          "bevindingen": _findings_out(result.blocking)})
-    report = {"aantallen": counts, "meldingen": items}
+    report = check(settings(), paths, redact=redact)
+    counts = report["aantallen"]
 
     def render(rep: dict[str, Any]) -> None:
         for it in rep["meldingen"]:
@@ -69,7 +42,8 @@ def privacy_check(
                 continue
             colour = "red" if it["actie"] == "quarantine" else "yellow"
             label = "quarantaine" if it["actie"] == "quarantine" else "wordt gemaskeerd"
-            console.print(f"[{colour}]{it['waar']}[/] (casus {it['id']}): {label}", highlight=False)
+            casus = f" (casus {it['id']})" if it['id'] else ""
+            console.print(f"[{colour}]{it['waar']}[/]{casus}: {label}", highlight=False)
             for f in it["bevindingen"]:
                 veld = "" if f["field"] == "tekst" else f" in {f['field']}"
                 console.print(f"  - {f['type']}{veld} op positie {f['start']}–{f['end']}: {f['advies']}",

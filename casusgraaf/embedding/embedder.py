@@ -89,10 +89,6 @@ class Embedder:
         """One vector for a query case; see the class docstring for the prefix choice."""
         return self._embed_long([text], self.prefixes[kind], False)[0]
 
-    def embed_sentences(self, texts: list[str]) -> np.ndarray:
-        """Short texts (sentences of a case), for sentence-pair explanations; truncated at the model limit."""
-        return self._encode([self.prefixes["passage"] + t for t in texts], False)
-
     def token_count(self, text: str) -> int:
         """Tokens of ``text`` without prefix and special tokens."""
         return len(self._tok(text, add_special_tokens=False)["input_ids"])

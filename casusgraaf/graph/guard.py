@@ -4,6 +4,16 @@ Two layers: a tokenizer refuses a query with write clauses before anything is se
 backtick names and comments are skipped, so ``RETURN "CREATE"`` passes), and the query then runs in the
 engine's read-only mode (FalkorDB ``GRAPH.RO_QUERY``, Neo4j read transactions): that is the real
 guarantee, the tokenizer only gives a clear early message.
+
+Limits are enforced by the engine where that is safe:
+- time: ``timeout`` (``CASUSGRAAF_CYPHER_TIMEOUT``) goes with the query (FalkorDB ``GRAPH.RO_QUERY ...
+  timeout <ms>``, Neo4j transaction timeout), so the engine stops it, not just the client;
+- rows: when the query ends in a ``RETURN`` without a ``LIMIT`` of its own (and has no ``UNION`` and no
+  ``;``), ``LIMIT <limit + 1>`` is appended, so the engine stops producing rows after one more than we
+  show (that one row tells us the answer was cut). Any other query is sent as written and cut here: a
+  ``LIMIT`` after a ``UNION`` would limit only its last part, and wrapping a query in ``CALL { ... }``
+  changes how its columns and errors come back. If the engine refuses the appended form, the query runs
+  as written.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from casusgraaf.graph.base import GraphStore, ReadOnlyError, Row
+from casusgraaf.graph.base import GraphStore, QuerySyntaxError, ReadOnlyError, Row
 
 WRITE_KEYWORDS = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "FOREACH",
                             "ALTER", "RENAME", "GRANT", "DENY", "REVOKE"})
@@ -54,6 +64,55 @@ def tokens(query: str) -> list[tuple[str, str]]:
         if kind not in ("ws", "comment", "string", "param"):
             out.append((kind, match.group()))
     return out
+
+
+def _unterminated(query: str) -> bool:
+    """True when the query ends inside a block comment, a string or a backtick name."""
+    last = None
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup != "ws":
+            last = match
+    if last is None:
+        return False
+    text = last.group()
+    if last.lastgroup == "comment":
+        return text.startswith("/*") and (len(text) < 4 or not text.endswith("*/"))
+    if last.lastgroup in ("string", "quoted"):
+        return len(text) < 2 or text[-1] != text[0] or text.endswith("\\" + text[0])
+    return False
+
+
+def with_row_limit(query: str, limit: int) -> str | None:
+    """The query with ``LIMIT <limit + 1>`` appended, or None when appending could change what it means
+    (no final top-level RETURN, a LIMIT of its own, a UNION, a ``;``, an unterminated comment or string)."""
+    if limit < 1 or _unterminated(query):
+        return None
+    toks = tokens(query)
+    depth = 0
+    last_return = None
+    after: list[str] = []
+    for i, (kind, text) in enumerate(toks):
+        if text in "([{" and kind == "other":
+            depth += 1
+        elif text in ")]}" and kind == "other":
+            depth -= 1
+        elif text == ";":
+            return None
+        elif kind == "word" and depth == 0:
+            prev = toks[i - 1][1] if i else ""
+            nxt = toks[i + 1][1] if i + 1 < len(toks) else ""
+            if prev in (".", ":") or nxt == ":":
+                continue
+            word = text.upper()
+            if word == "UNION":
+                return None
+            if word == "RETURN":
+                last_return, after = i, []
+            elif last_return is not None:
+                after.append(word)
+    if last_return is None or depth != 0 or "LIMIT" in after:
+        return None
+    return f"{query.rstrip()}\nLIMIT {limit + 1}"
 
 
 def write_reason(query: str) -> str | None:
@@ -105,8 +164,14 @@ def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None
     """Run analyst Cypher read-only; at most ``limit`` rows (``rows.truncated`` says if more existed).
     ``timeout`` (seconds, ``settings.cypher_timeout``) is enforced by the engine, not by the client."""
     check_readonly(query)
+    limited = with_row_limit(query, limit) if limit and limit > 0 else None
     try:
-        result = store.read(query, params, timeout=timeout)
+        try:
+            result = store.read(limited or query, params, timeout=timeout)
+        except QuerySyntaxError:
+            if limited is None:
+                raise
+            result = store.read(query, params, timeout=timeout)  # the engine refused our LIMIT, not the query
     except ReadOnlyError:
         raise ReadOnlyError(f"Alleen lezen: de database weigerde deze query omdat die schrijft. {_HINT} "
                             "(Read-only: the engine refused a write.)") from None
@@ -115,4 +180,4 @@ def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None
     return rows
 
 
-__all__ = ["Rows", "check_readonly", "run_readonly", "write_reason", "Row"]
+__all__ = ["Rows", "check_readonly", "run_readonly", "with_row_limit", "write_reason", "Row"]

@@ -33,7 +33,7 @@ class Neo4jStore(GraphStore):
             raise GraphError("Neo4j-driver ontbreekt: pip install neo4j") from exc
         self._neo4j = neo4j
         auth = (settings.graph_user, settings.graph_password) if settings.graph_password else None
-        self._driver = neo4j.GraphDatabase.driver(settings.graph_uri, auth=auth)
+        self._driver = neo4j.GraphDatabase.driver(settings.graph_uri or "", auth=auth)
         # Community edition has one user database ("neo4j"): the default graph name means "server default".
         self._database = None if settings.graph_name == DEFAULT_GRAPH_NAME else settings.graph_name
         try:
@@ -53,11 +53,16 @@ class Neo4jStore(GraphStore):
             result = tx.run(query, dict(params or {}))
             return [{k: _plain(v, include_embedding) for k, v in record.items()} for record in result]
 
+        errors = self._neo4j.exceptions
         try:
             with self._session(read) as session:
                 return session.execute_read(work) if read else session.execute_write(work)
-        except self._neo4j.exceptions.Neo4jError as exc:
-            raise _translate(exc, params) from None
+        except errors.Neo4jError as exc:
+            raise _translate(exc, params, timeout) from None
+        except (errors.ServiceUnavailable, errors.SessionExpired, errors.ConnectionAcquisitionTimeoutError,
+                OSError) as exc:
+            raise GraphUnavailable(f"Neo4j niet bereikbaar ({type(exc).__name__}); controleer of de server "
+                                   "draait en CASUSGRAAF_GRAPH_URI klopt.") from None
 
     def run(self, query: str, params: Mapping[str, Any] | None = None, *,
             include_embedding: bool = False) -> list[Row]:
@@ -83,15 +88,25 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
 
-def _translate(exc: Any, params: Mapping[str, Any] | None) -> GraphError:
+# Codes that mean the database itself cannot serve us now (as opposed to a fault in the query).
+_UNAVAILABLE_CODES = ("DatabaseUnavailable", "DatabaseNotFound", "Security.Unauthorized",
+                      "Security.AuthenticationRateLimit", "Cluster.NotALeader")
+
+
+def _translate(exc: Any, params: Mapping[str, Any] | None, limit: float | None = None) -> GraphError:
+    """A Neo4j server error -> our error class, by its status code; the message never holds parameter values."""
     code = getattr(exc, "code", "") or ""
-    first_line = redact((getattr(exc, "message", None) or str(exc)).strip().splitlines()[0], params)
+    first_line = redact(((getattr(exc, "message", None) or str(exc)).strip().splitlines() or [""])[0], params)
     if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code:
         return ReadOnlyError("Alleen lezen: deze query schrijft en is niet uitgevoerd "
                              "(read-only: this query writes and was not run).")
-    if "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code:
-        return QueryTimeout("De query duurde langer dan de ingestelde limiet en is door Neo4j gestopt "
+    if "TransactionTimedOut" in code:  # ...TransactionTimedOut(ClientConfiguration), 4.x and 5.x
+        within = f" van {limit:g} s" if limit else ""
+        return QueryTimeout(f"De query duurde langer dan de ingestelde limiet{within} en is door Neo4j gestopt "
                             "(CASUSGRAAF_CYPHER_TIMEOUT); maak hem beperkter, bv. met LIMIT of een WHERE.")
+    if any(part in code for part in _UNAVAILABLE_CODES):
+        return GraphUnavailable(f"Neo4j kan deze vraag nu niet beantwoorden ({code}); controleer de server, "
+                                "de database (CASUSGRAAF_GRAPH_NAME) en de inloggegevens.")
     if "ConstraintValidationFailed" in code:
         return ConstraintError(f"Uniciteitsregel geschonden: {first_line}")
     if "SyntaxError" in code or "Statement.SemanticError" in code:
@@ -112,12 +127,12 @@ def _plain(value: Any, include_embedding: bool = False) -> Any:
         for rel, node in zip(value.relationships, value.nodes[1:], strict=True):
             out += [_plain(rel), _plain(node, include_embedding)]
         return out
+    if hasattr(value, "iso_format"):  # neo4j.time Date/DateTime/Time/Duration (a Duration is a tuple)
+        return value.iso_format()
     if isinstance(value, Mapping):
         return {str(k): _plain(v, include_embedding) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v, include_embedding) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if hasattr(value, "iso_format"):  # neo4j.time Date/DateTime/Time/Duration
-        return value.iso_format()
     return str(value)

@@ -15,7 +15,10 @@ Every process that opens the embedded store calls :func:`ensure_server` (starts 
 to the running one, then writes its lease) and :func:`release` when done. When the last live lease goes,
 the server is shut down cleanly (``SHUTDOWN``: AOF fsync + RDB save), so a CLI command leaves no
 process behind while a server shared with ``casusgraaf serve`` stays up. Leases of dead processes
-are ignored and removed.
+are ignored and removed. A process that is stopped with SIGTERM (``timeout``, ``kill``, a service manager)
+still gives its lease back: unless the program installed its own handler, SIGTERM becomes ``SystemExit``
+in the main thread, so ``with``/``finally`` and atexit run. Only SIGKILL leaves a stale lease behind; the
+next process that uses the data dir removes it and stops the server when it is done.
 """
 
 from __future__ import annotations
@@ -156,6 +159,9 @@ def _server_pid(d: Path, sock: Path) -> int | None:
         conn = _client(sock)
         try:
             pid = int(conn.info("server")["process_id"])
+        except (redis.RedisError, OSError) as exc:
+            raise GraphUnavailable(f"FalkorDB-server op {sock} antwoordt niet ({type(exc).__name__}); "
+                                   f"zie {d / LOGFILE}") from None
         finally:
             conn.close()
         pidfile.write_text(f"{pid}\n")
@@ -226,9 +232,12 @@ def _start(d: Path, sock: Path, timeout: float) -> int:
 
     conf = _write_conf(d, sock)
     log = d / LOGFILE
-    proc = subprocess.run([get_redis_server(), str(conf)], cwd=d, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, umask=0o077,
-                          close_fds=True, timeout=timeout, check=False)
+    try:
+        proc = subprocess.run([get_redis_server(), str(conf)], cwd=d, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, umask=0o077,
+                              close_fds=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GraphUnavailable(f"FalkorDB-server start mislukt ({type(exc).__name__}); zie {log}") from None
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [_log_tail(d)]
         raise GraphUnavailable(f"FalkorDB-server start mislukt (exit {proc.returncode}): {err[0]}; zie {log}")
@@ -250,7 +259,7 @@ def _wait_ready(d: Path, sock: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while _ping(sock) != "ok":
         if time.monotonic() > deadline:
-            raise GraphError(f"FalkorDB-server antwoordt niet binnen {timeout:.0f} s; zie {d / LOGFILE}")
+            raise GraphUnavailable(f"FalkorDB-server antwoordt niet binnen {timeout:.0f} s; zie {d / LOGFILE}")
         time.sleep(0.05)
 
 
@@ -316,19 +325,41 @@ def ensure_server(settings: Settings, timeout: float = START_TIMEOUT) -> str:
     """Start the embedded server (or attach to the running one) and take a lease; returns the socket path."""
     global _atexit_registered
     d, sock = graph_dir(settings), socket_path(settings)
-    with _locked(d):
-        if _server_pid(d, sock) is None:
-            _start(d, sock, timeout)
-        else:
-            _wait_ready(d, sock, timeout)
-        _write_lease(d)
+    try:
+        with _locked(d):
+            if _server_pid(d, sock) is None:
+                _start(d, sock, timeout)
+            else:
+                _wait_ready(d, sock, timeout)
+            _write_lease(d)
+    except OSError as exc:  # the data dir cannot be created, locked or written
+        raise GraphUnavailable(f"De graafmap {d} is niet bruikbaar ({type(exc).__name__}: {exc.strerror}); "
+                               "controleer CASUSGRAAF_DATA_DIR en de rechten.") from None
     with _refs_lock:
         key = (str(d), os.getpid())
         _refs[key] = _refs.get(key, 0) + 1
         if not _atexit_registered:
             atexit.register(_release_all)
+            _exit_on_sigterm()
             _atexit_registered = True
     return str(sock)
+
+
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit in the main thread, so ``finally`` and atexit give the lease back (and
+    the last user stops the server). Only when nobody installed a handler: uvicorn, for one, has its own."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _sigterm)
+    except (ValueError, OSError):  # no signals here (an embedded interpreter)
+        pass
+
+
+def _sigterm(signum: int, _frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+    raise SystemExit(128 + signum)
 
 
 def release(settings: Settings) -> None:
@@ -350,7 +381,36 @@ def _release_dir(d: Path, sock: Path) -> None:
         (d / CLIENTS / str(os.getpid())).unlink(missing_ok=True)
         live, _ = _leases(d)
         if not live:
-            _shutdown(d, sock, force=True)
+            _stop_last(d, sock)
+
+
+def _stop_last(d: Path, sock: Path) -> None:
+    """The last user stops the server, whatever state it is in: nobody holds a lease on it any more, so
+    nobody else would. SHUTDOWN first (AOF fsync + RDB save); if that cannot even be sent, SIGTERM (redis
+    saves on SIGTERM too), then SIGKILL (the AOF, fsynced every second, still has the data)."""
+    try:
+        _shutdown(d, sock, force=True)
+        return
+    except (GraphError, redis.RedisError, OSError):
+        pass
+    try:
+        pid = int((d / PIDFILE).read_text().strip() or 0)
+    except (OSError, ValueError):
+        return
+    if not (pid_alive(pid) and _is_redis(pid)):
+        return
+    for sig, wait in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not pid_alive(pid):
+            break
+    (d / PIDFILE).unlink(missing_ok=True)
+    sock.unlink(missing_ok=True)
 
 
 def _release_all() -> None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from casusgraaf.ingest import leerpunt_rows
 from casusgraaf.models.records import CaseRecord
 
 
@@ -104,11 +105,11 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
 
     for name in record.wetten:
         wet = resolver.wet(name)
-        links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": None, "rol": None},
+        links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": None},
                   "registratie", "registratie", 1.0)
     for name in record.organisaties:
         org = resolver.organisatie(name)
-        links.add("organisatie", org["naam"], {"case_id": cid, **org, "rol": None},
+        links.add("organisatie", org["naam"], {"case_id": cid, **org},
                   "registratie", "registratie", 1.0)
     for name in record.leefgebieden:
         links.add("leefgebied", resolver.leefgebied(name), {"case_id": cid, "naam": resolver.leefgebied(name)},
@@ -133,13 +134,8 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
             "taxonomie": kp.taxonomie, "categorie": cat["naam"] if cat else kp.categorie,
             "subtype": kp.subtype, "omschrijving": kp.omschrijving, "bron": "registratie",
             "methode": "registratie", "confidence": 1.0, "surfaces": [], "starts": [], "ends": []})
-    for i, lp in enumerate(record.leerpunten, start=1):
-        owner = resolver.organisatie(lp.belegd_bij) if lp.belegd_bij else None
-        rows.links["leerpunt"].append({
-            "case_id": cid, "id": f"{cid}#l{i}", "tekst": lp.tekst, "status": lp.status,
-            "status_code": lp.status_code, "categorie": lp.categorie, "orde": lp.orde, "soort": lp.soort,
-            "bron": "registratie", "belegd_bij": owner["naam"] if owner else None,
-            "belegd_soort": owner["soort"] if owner else None, "start": None, "end": None})
+    # Leerpunten: stable ids and their registered follow-up (ingest/leerpunt_rows.py).
+    rows.links["leerpunt"].extend(leerpunt_rows.registered_rows(record, resolver, rows.warnings))
 
     extracted_knelpunten: dict[str, dict] = {}
     extracted_leerpunten: list[dict] = []
@@ -150,11 +146,11 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
         if ent.type in ("wet", "regeling"):
             wet = resolver.wet(ent.canonical, soort="regeling" if ent.type == "regeling" else "wet",
                                bwb_id=ent.bwb_id)
-            links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": ent.artikel, "rol": None},
+            links.add("wet", wet["naam"], {"case_id": cid, **wet, "artikel": ent.artikel},
                       "extractie", ent.method, ent.confidence, span)
         elif ent.type == "organisatie":
             org = resolver.organisatie(ent.canonical, default_soort=ent.attrs.get("soort"))
-            links.add("organisatie", org["naam"], {"case_id": cid, **org, "rol": None},
+            links.add("organisatie", org["naam"], {"case_id": cid, **org},
                       "extractie", ent.method, ent.confidence, span)
         elif ent.type == "leefgebied":
             naam = resolver.leefgebied(ent.canonical)
@@ -178,15 +174,12 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
             "bron": "extractie", "methode": ent.method, "confidence": ent.confidence,
             "surfaces": [ent.surface] if ent.surface else [], "starts": [ent.start] if ent.surface else [],
             "ends": [ent.end] if ent.surface else []})
-    for i, item in enumerate(extracted_leerpunten, start=1):
-        ent = item["ent"]
-        owner_name = ent.attrs.get("belegd_bij")
-        owner = resolver.organisatie(owner_name) if owner_name else None
-        rows.links["leerpunt"].append({
-            "case_id": cid, "id": f"{cid}#y{i}", "tekst": ent.surface, "status": None, "status_code": None,
-            "categorie": None, "orde": None, "soort": "leerpunt", "bron": "extractie",
-            "belegd_bij": owner["naam"] if owner else None, "belegd_soort": owner["soort"] if owner else None,
-            "start": ent.start, "end": ent.end})
+    seen_leerpunten: set[str] = set()
+    for item in extracted_leerpunten:
+        row = leerpunt_rows.extracted_row(record, item["ent"], resolver)
+        if row["id"] not in seen_leerpunten:
+            seen_leerpunten.add(row["id"])
+            rows.links["leerpunt"].append(row)
 
     for (kind, _key), row in links.rows.items():
         rows.links[kind].append(row)

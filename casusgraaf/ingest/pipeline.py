@@ -64,7 +64,7 @@ class IngestReport:
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     case_ids: list[str] = field(default_factory=list)
-    changes: ChangeSet = field(default_factory=ChangeSet)
+    changes: ChangeSet = field(default_factory=ChangeSet, repr=False)
 
     @property
     def stored(self) -> int:
@@ -90,17 +90,37 @@ def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Pa
 
 def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem], *, redact: bool = False,
                  progress: bool = False) -> IngestReport:
+    """Hash first: a record whose content hash equals the stored one is unchanged and goes no further (no
+    privacy gate, no NLP, no model). New and changed records pass the gate, then :func:`_write`.
+
+    The hash is taken over the record as read (before any redaction), so an unchanged redacted record is
+    recognised too. A later version of the same id in one run wins (with a warning)."""
     report = IngestReport()
     gate = get_gate(redact=redact or settings.privacy_hard == "redact")
     quarantine = Quarantine(settings.quarantine_dir)
+    items = list(items)
+    hashes = {it.record.id: it.record.content_hash() for it in items if it.record is not None}
+    existing = _existing_hashes(store, list(hashes)) if hashes else {}
 
     accepted: dict[str, tuple[ReadItem, CaseRecord, str]] = {}
+    unchanged: set[str] = set()
+    seen: set[str] = set()
     for item in items:
         for w in item.warnings:
             report.problems.append(Problem(item.where, "waarschuwing", w))
         if item.record is None:
             report.failed += 1
             report.problems.append(Problem(item.where, "fout", item.error or "onleesbaar"))
+            continue
+        rid, h = item.record.id, item.record.content_hash()
+        hashes[rid] = h  # the last version of an id counts
+        if rid in seen:
+            report.problems.append(Problem(item.where, "waarschuwing",
+                                           "dit casus-id kwam eerder in deze invoer voor; de laatste versie telt"))
+        seen.add(rid)
+        if existing.get(rid) == h:
+            unchanged.add(rid)
+            accepted.pop(rid, None)
             continue
         result, clean = gate.check_record(item.record)
         if clean is None:
@@ -114,13 +134,14 @@ def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem
             continue
         if result.action == "redact":
             report.redacted += 1
-        if clean.id in accepted:
-            report.problems.append(Problem(item.where, "waarschuwing",
-                                           f"casus-id {clean.id} komt vaker voor; de laatste versie telt"))
+        unchanged.discard(rid)
         accepted[clean.id] = (item, clean, result.action)
 
+    report.unchanged = len(unchanged)
+    report.case_ids = sorted(unchanged) + list(accepted)
     if accepted:
-        _write(store, settings, list(accepted.values()), report, progress)
+        _write(store, settings, list(accepted.values()), {rid: hashes[rid] for rid in accepted}, existing,
+               report, progress)
     return report
 
 
@@ -134,19 +155,14 @@ def _existing_hashes(store: GraphStore, ids: list[str]) -> dict[str, str]:
 
 
 def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem, CaseRecord, str]],
-           report: IngestReport, progress: bool) -> None:
+           hashes: dict[str, str], existing: dict[str, str], report: IngestReport, progress: bool) -> None:
+    """Write new and changed records (already through the gate). ``hashes``: the content hash of each record as
+    read; ``existing``: the stored hashes (a half-written case has None and is rewritten)."""
     store.ensure_schema()
     seed_ontology(store)
-    records = [rec for _item, rec, _action in accepted]
+    todo = [rec for _item, rec, _action in accepted]
     where = {rec.id: item.where for item, rec, _action in accepted}
     privacy = {rec.id: ("redact" if action == "redact" else "pass") for _item, rec, action in accepted}
-    hashes = {rec.id: rec.content_hash() for rec in records}
-    existing = _existing_hashes(store, list(hashes))  # includes half-written cases (hash null)
-    todo = [rec for rec in records if existing.get(rec.id) != hashes[rec.id]]
-    report.unchanged = len(records) - len(todo)
-    report.case_ids = [rec.id for rec in records]
-    if not todo:
-        return
 
     resolver = get_resolver()
     embedder = get_embedder(settings)

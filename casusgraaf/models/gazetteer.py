@@ -126,7 +126,7 @@ def all_organisaties() -> list[GazEntry]:
 @lru_cache(maxsize=1)
 def leefgebied_signalen() -> list[LeefgebiedSignaal]:
     data = _read_yaml(gazetteer_index()["bestanden"]["leefgebieden"]["bestand"])
-    out = []
+    out: list[LeefgebiedSignaal] = []
     for naam, spec in data["leefgebieden"].items():
         for soort in ("probleem", "domein"):
             out.extend(LeefgebiedSignaal(str(t), naam, soort == "probleem") for t in spec.get(soort) or ())

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from casusgraaf.models.gazetteer import wet_by_canonical
 from casusgraaf.models.taxonomy import leefgebied_in_lijst, taxonomy_for_year
 from casusgraaf.nlp.articles import article_for
 from casusgraaf.nlp.knelpunt import KnelpuntClassifier
@@ -65,25 +64,6 @@ def _classifier(taxonomie: str) -> KnelpuntClassifier:
     return KnelpuntClassifier(get_pipeline(), taxonomie)
 
 
-_EMBEDDER: Any = None
-_EMBEDDER_TRIED = False
-
-
-def default_embedder():
-    """The shared embedder from ``casusgraaf.embedding``, or None when it cannot be loaded (rules only)."""
-    global _EMBEDDER, _EMBEDDER_TRIED
-    if not _EMBEDDER_TRIED:
-        _EMBEDDER_TRIED = True
-        try:
-            from casusgraaf.embedding import get_embedder
-
-            _EMBEDDER = get_embedder()
-        except Exception as exc:  # missing module or model: fall back to rules
-            log.info("extract: no embedder (%s: %s); knelpunt rules only", type(exc).__name__, exc)
-            _EMBEDDER = None
-    return _EMBEDDER
-
-
 def _gaz_entities(doc, text: str) -> list[Entity]:
     out: list[Entity] = []
     for m in doc.user_data.get("casusgraaf_matches", []):
@@ -93,12 +73,12 @@ def _gaz_entities(doc, text: str) -> list[Entity]:
         if m.kind == "leefgebied":
             sig = m.signaal
             neg = sig.probleem and is_negated(doc, m.start, m.end, max_free=1)
-            attrs = {"signaal": sig.term, "soort_signaal": "probleem" if sig.probleem else "domein"}
+            lg_attrs = {"signaal": sig.term, "soort_signaal": "probleem" if sig.probleem else "domein"}
             ac = leefgebied_in_lijst(sig.leefgebied, "ac2023")
             if ac and ac != sig.leefgebied:
-                attrs["ac2023"] = ac
+                lg_attrs["ac2023"] = ac
             conf = (0.8 if sig.probleem else 0.65) * (0.9 if m.method == "compound" else 1.0)
-            out.append(Entity("leefgebied", sig.leefgebied, surface, start, end, "rule", conf, negated=neg, attrs=attrs))
+            out.append(Entity("leefgebied", sig.leefgebied, surface, start, end, "rule", conf, negated=neg, attrs=lg_attrs))
             continue
         e = m.entry
         method = "rule" if m.method in ("gemeente-type", "compound") else "gazetteer"
@@ -151,14 +131,13 @@ def _leerpunten(doc, text: str, ents: list[Entity]) -> list[Entity]:
     return out
 
 
-def extract(text: str, jaar: int | None = None, use_embeddings: bool = True, embedder: Any = None,
-            vector: Any = None) -> list[Entity]:
+def extract(text: str, jaar: int | None = None, embedder: Any = None, vector: Any = None) -> list[Entity]:
     """Entities in ``text`` with offsets, method and confidence, sorted by position.
 
-    ``jaar`` chooses the knelpunt taxonomy (<=2022 ac2023, 2023 jr2023, else jr2024). ``use_embeddings``
-    adds embedding similarity to the knelpunt rules when an embedder is available; ``embedder`` overrides
-    the shared one (tests pass their own, or None with ``use_embeddings=False``). ``vector`` is the
-    text's embedding when the caller already computed it (ingest does), so the model runs once per case.
+    ``jaar`` chooses the knelpunt taxonomy (<=2022 ac2023, 2023 jr2023, else jr2024). ``embedder``
+    (:class:`casusgraaf.embedding.Embedder`) adds embedding similarity to the knelpunt rules; without one the
+    rules decide alone. The caller chooses: there is no hidden process-wide fallback. ``vector`` is the text's
+    embedding when the caller already computed it (ingest does), so the model runs once per case.
     """
     if not text or not text.strip():
         return []
@@ -166,7 +145,7 @@ def extract(text: str, jaar: int | None = None, use_embeddings: bool = True, emb
     doc = nlp(text)
     ents = _gaz_entities(doc, text)
     ents.extend(_leerpunten(doc, text, ents))
-    emb = (embedder if embedder is not None else default_embedder()) if use_embeddings else None
+    emb = embedder
     taxonomie = taxonomy_for_year(jaar)
     features = {"artikel": float(sum(1 for e in ents if e.artikel)),
                 "wet": float(len({e.canonical for e in ents if e.type == "wet"}))}
@@ -192,9 +171,4 @@ def implied_wetten(entities: list[Entity]) -> list[str]:
     return list(seen)
 
 
-def bwb_id_of(wet: str) -> str | None:
-    e = wet_by_canonical(wet)
-    return e.bwb_id if e else None
-
-
-__all__ = ["ENTITY_TYPES", "Entity", "default_embedder", "extract", "get_pipeline", "implied_wetten"]
+__all__ = ["ENTITY_TYPES", "Entity", "extract", "get_pipeline", "implied_wetten"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from casusgraaf.models.gazetteer import (
@@ -55,16 +56,17 @@ class RawMatch:
 
 def _make_tokenizer_split_hyphens(nlp: Language) -> None:
     """Split "Wlz-indicatie" into Wlz - indicatie so "Wlz" matches with exact offsets."""
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[A-Za-zÀ-ÿ0-9])-(?=[A-Za-zÀ-ÿ])", r"(?<=[A-Za-z])/(?=[A-Za-z])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = list(nlp.Defaults.infixes or ()) + [r"(?<=[A-Za-zÀ-ÿ0-9])-(?=[A-Za-zÀ-ÿ])", r"(?<=[A-Za-z])/(?=[A-Za-z])"]
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a callable; it is a Tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for special in ("A&M", "J&V", "DT&V", "B&W"):
-        nlp.tokenizer.add_special_case(special, [{"ORTH": special}])
-        nlp.tokenizer.add_special_case(special + ",", [{"ORTH": special}, {"ORTH": ","}])
+        tokenizer.add_special_case(special, [{"ORTH": special}])
+        tokenizer.add_special_case(special + ",", [{"ORTH": special}, {"ORTH": ","}])
     # "bij de IND." must end in the abbreviation plus a full stop, not in a Dutch abbreviation "ind."
     abbrs = {a for e in [*all_wetten(), *all_organisaties()] for a in e.afkortingen if " " not in a}
     for a in abbrs | {"A&M", "J&V", "DT&V", "B&W"}:
         if not a.endswith("."):
-            nlp.tokenizer.add_special_case(a + ".", [{"ORTH": a}, {"ORTH": "."}])
+            tokenizer.add_special_case(a + ".", [{"ORTH": a}, {"ORTH": "."}])
 
 
 class GazetteerMatcher:
@@ -276,10 +278,6 @@ def get_pipeline() -> Language:
     nlp.add_pipe("casusgraaf_lemmatizer")
     nlp.add_pipe("casusgraaf_gazetteer")
     return nlp
-
-
-def sentence_of(doc: Doc, token_i: int) -> Span:
-    return doc[token_i].sent
 
 
 WORD_RE = re.compile(r"\w+")

@@ -1,4 +1,7 @@
-"""The privacy gate: find personal data in case texts before anything is stored.
+"""The privacy gate: find personal data in case records before anything is stored.
+
+``check_record`` scans every string a record stores (``record_slots``: texts, titles, list values,
+knelpunt and leerpunt fields, ids), not a hand-kept list of fields.
 
 ``deduce`` finds person names, street addresses, places, phone numbers and e-mail addresses; our own
 rules (``privacy_rules``) add what it misses or gets wrong: BSN with the 11-proof, IBAN with mod-97,
@@ -12,16 +15,21 @@ Deduce is loaded lazily, once per process (``get_deduce``); ``warm()`` builds it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import secrets
 import threading
-from collections.abc import Iterable, Mapping
+import types
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
 
 from casusgraaf.models.records import CaseRecord
 from casusgraaf.privacy import rules
@@ -81,6 +89,7 @@ class GateResult:
     text: str
     findings: list[Finding] = field(default_factory=list)
     actions: dict[str, str] = field(default_factory=dict, repr=False)
+    unredactable: tuple[str, ...] = field(default=(), repr=False)  # key fields (``id``) with a blocking finding
 
     @property
     def blocking(self) -> list[Finding]:
@@ -95,7 +104,11 @@ class GateResult:
         items = self.blocking
         if not items:
             return "geen persoonsgegevens gevonden"
-        return "; ".join(f.describe() for f in items)
+        text = "; ".join(f.describe() for f in items)
+        if self.unredactable:
+            text += (f"; een id ({', '.join(self.unredactable)}) kan niet worden gemaskeerd, ook niet met "
+                     "--redact: geef de casus een id zonder persoonsgegevens")
+        return text
 
     def __repr__(self) -> str:
         return f"GateResult(action={self.action!r}, findings={self.findings!r})"
@@ -341,6 +354,68 @@ _INITIAL_NAME_RE = re.compile(
 )
 
 
+# --- the strings a record stores ------------------------------------------------------------------
+
+_ID_SEPARATORS = str.maketrans({"-": " ", "_": " ", ".": " "})
+_CACHE_MAX_CHARS = 200   # short values (organisaties, wetten, belegd_bij, ...) repeat across records
+_CACHE_SIZE = 8192
+_CACHE_KEY = secrets.token_bytes(16)  # per process: a cache key cannot be matched against guessed values
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One string a record stores: its path (``leerpunten[0].belegd_bij``) and where to write it back."""
+
+    path: str
+    value: str
+    owner: Any        # the BaseModel or list holding the value
+    key: str | int    # attribute name or list index
+    is_id: bool = False  # a key field (an id): constrained by a pattern, so it cannot take a placeholder
+
+
+def _closed_literal(annotation: Any) -> frozenset[Any] | None:
+    """The allowed values when ``annotation`` is a Literal (optionally ``| None``), else None."""
+    if get_origin(annotation) is Literal:
+        return frozenset(get_args(annotation))
+    if get_origin(annotation) in (Union, types.UnionType):
+        allowed: set[Any] = set()
+        for arg in get_args(annotation):
+            if arg is type(None):
+                continue
+            sub = _closed_literal(arg)
+            if sub is None:
+                return None
+            allowed |= sub
+        return frozenset(allowed)
+    return None
+
+
+def record_slots(record: BaseModel, prefix: str = "") -> Iterator[_Slot]:
+    """Every string ``record`` stores, nested models and lists included, in field order.
+
+    Literal-typed fields (``status``, ``kon_verder``, ``orde``, ``soort``, ``indiener.type``) are skipped
+    only while their value is one of the Literal's members: such a value is a fixed vocabulary word, never
+    free text. Anything else that is a string is yielded, ids included; a string field with a ``pattern``
+    constraint (``id``, ``leerpunten[i].id``, ``terugkerend_van``) is marked ``is_id``.
+    """
+    for name, info in type(record).model_fields.items():
+        value = getattr(record, name, None)
+        path = f"{prefix}{name}"
+        if isinstance(value, str):
+            allowed = _closed_literal(info.annotation)
+            if allowed is None or value not in allowed:
+                is_id = any(getattr(m, "pattern", None) for m in info.metadata)
+                yield _Slot(path, value, record, name, is_id)
+        elif isinstance(value, BaseModel):
+            yield from record_slots(value, path + ".")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    yield _Slot(f"{path}[{i}]", item, value, i)
+                elif isinstance(item, BaseModel):
+                    yield from record_slots(item, f"{path}[{i}].")
+
+
 # --- the gate ------------------------------------------------------------------------------------
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -377,6 +452,9 @@ class PrivacyGate:
             actions[t] = a
         self.actions = actions
         self._names: _NameClassifier | None = None
+        # hits of short strings, keyed by a digest (the cache holds positions, never a value)
+        self._cache: OrderedDict[bytes, tuple[rules.Hit, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def redacting(cls) -> PrivacyGate:
@@ -388,6 +466,22 @@ class PrivacyGate:
     def scan(self, text: str) -> list[Finding]:
         """All findings in ``text`` (allowed types included), sorted by position."""
         return [Finding(h.type, h.start, h.end, h.confidence, h.rule) for h in self._hits(text)]
+
+    def _cached_hits(self, text: str) -> tuple[rules.Hit, ...]:
+        if len(text) > _CACHE_MAX_CHARS:
+            return tuple(self._hits(text))
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16, key=_CACHE_KEY).digest()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        hits = tuple(self._hits(text))
+        with self._cache_lock:
+            self._cache[key] = hits
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return hits
 
     def _hits(self, text: str) -> list[rules.Hit]:
         if not text or not text.strip():
@@ -492,6 +586,9 @@ class PrivacyGate:
 
     # -- decisions --
 
+    def _blocks(self, finding: Finding) -> bool:
+        return self.actions.get(finding.type, "quarantine") != "allow"
+
     def _decide(self, findings: list[Finding]) -> Action:
         worst = max((_RANK[self.actions.get(f.type, "quarantine")] for f in findings), default=0)
         return ("pass", "redact", "quarantine")[worst]  # type: ignore[return-value]
@@ -521,45 +618,50 @@ class PrivacyGate:
         return GateResult(action, safe, findings, dict(self.actions))
 
     def check_record(self, record: CaseRecord) -> tuple[GateResult, CaseRecord | None]:
-        """Scan a record's free-text fields. Returns the verdict and the record to store: the record
-        itself (pass), a redacted copy (redact; same name, same ``[PERSOON-n]`` in every field), or
-        ``None`` (quarantine)."""
-        fields: list[tuple[str, str, Any, str]] = [("tekst", record.tekst, record, "tekst")]
-        if record.titel:
-            fields.append(("titel", record.titel, record, "titel"))
-        if record.uitkomst:
-            fields.append(("uitkomst", record.uitkomst, record, "uitkomst"))
-        for i, k in enumerate(record.knelpunten):
-            if k.omschrijving:
-                fields.append((f"knelpunten[{i}].omschrijving", k.omschrijving, ("knelpunten", i), "omschrijving"))
-        for i, lp in enumerate(record.leerpunten):
-            if lp.tekst:
-                fields.append((f"leerpunten[{i}].tekst", lp.tekst, ("leerpunten", i), "tekst"))
-        findings: list[Finding] = []
-        per_field: list[tuple[tuple[str, str, Any, str], list[Finding]]] = []
-        for spec in fields:
-            fs = [Finding(h.type, h.start, h.end, h.confidence, h.rule, spec[0]) for h in self._hits(spec[1])]
-            findings += fs
-            per_field.append((spec, fs))
+        """Scan every string the record stores (see :func:`record_slots`). Returns the verdict and the record
+        to store: the record itself (pass), a redacted copy (redact; same name, same ``[PERSOON-n]`` in
+        every field), or ``None`` (quarantine).
+
+        An id (``id``, a leerpunt's ``id``; see ``_Slot.is_id``) is scanned with its separators read as spaces
+        ("Pieter-de-Vries"). It cannot be redacted (it is a key, and a placeholder does not fit its pattern),
+        so any non-allowed finding in it means quarantine, also in redact mode.
+        """
+        slots = list(record_slots(record))
+        hits_of: dict[str, tuple[rules.Hit, ...]] = {}  # identical strings are scanned once
+        per_slot: list[list[Finding]] = []
+        for slot in slots:
+            text = slot.value.translate(_ID_SEPARATORS) if slot.is_id else slot.value
+            hits = hits_of.get(text)
+            if hits is None:
+                hits = hits_of[text] = self._cached_hits(text)
+            per_slot.append([Finding(h.type, h.start, h.end, h.confidence, h.rule, slot.path) for h in hits])
+        findings = [f for fs in per_slot for f in fs]
         action = self._decide(findings)
+        unredactable = tuple(slot.path for slot, fs in zip(slots, per_slot, strict=True)
+                             if slot.is_id and any(self._blocks(f) for f in fs))
+        if unredactable:
+            action = "quarantine"
+        actions = dict(self.actions)
         if action == "quarantine":
-            safe_text = self._redact(record.tekst, per_field[0][1], {})
-            log.info("record %s: quarantaine (%s)", record.id, ", ".join(sorted({f.type for f in findings})))
-            return GateResult(action, safe_text, findings, dict(self.actions)), None
+            safe_text = self._redact(record.tekst, [f for f in findings if f.field == "tekst"], {})
+            # an id may be what is personal: the log names types and field paths only
+            log.info("record in quarantaine (%s)",
+                     ", ".join(sorted({f"{f.type} in {f.field}" for f in findings if self._blocks(f)})))
+            return GateResult(action, safe_text, findings, actions, unredactable), None
         if action == "pass":
-            return GateResult(action, record.tekst, findings, dict(self.actions)), record
+            return GateResult(action, record.tekst, findings, actions), record
         numbers: dict[str, int] = {}
         copy = record.model_copy(deep=True)
-        for (_name, value, owner, attr), fs in per_field:
-            if not fs:
+        # the copy has the same slots in the same order; write each redacted value back in place
+        for slot, fs in zip(record_slots(copy), per_slot, strict=True):
+            if not any(self._blocks(f) for f in fs):
                 continue
-            new = self._redact(value, fs, numbers)
-            if owner is record:
-                setattr(copy, attr, new)
+            new = self._redact(slot.value, fs, numbers)
+            if isinstance(slot.owner, list):
+                slot.owner[slot.key] = new  # type: ignore[index]
             else:
-                coll, idx = owner
-                setattr(getattr(copy, coll)[idx], attr, new)
-        return GateResult(action, copy.tekst, findings, dict(self.actions)), copy
+                setattr(slot.owner, slot.key, new)  # type: ignore[arg-type]
+        return GateResult(action, copy.tekst, findings, actions), copy
 
 
 _gates: dict[bool, PrivacyGate] = {}
@@ -576,4 +678,5 @@ def get_gate(redact: bool = False) -> PrivacyGate:
     return gate
 
 
-__all__ = ["Finding", "GateResult", "PrivacyGate", "advies", "get_deduce", "get_gate", "load_policy", "warm"]
+__all__ = ["Finding", "GateResult", "PrivacyGate", "advies", "get_deduce", "get_gate", "load_policy",
+           "record_slots", "warm"]

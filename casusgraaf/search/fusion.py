@@ -50,5 +50,7 @@ def fuse(raw: dict[str, np.ndarray], mask: np.ndarray, settings: Settings,
     for name, scores in raw.items():
         part = _rrf(scores, mask) if method == "rrf" else _minmax(scores, mask)
         contributions[name] = part * (active[name] / total)
-    fused = sum(contributions.values()) if contributions else np.zeros(len(mask), dtype=np.float32)
+    fused = np.zeros(len(mask), dtype=np.float32)
+    for part in contributions.values():
+        fused = fused + part
     return fused, contributions

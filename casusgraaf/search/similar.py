@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -185,10 +186,6 @@ class SearchEngine:
                 keep &= self._cases_with(st, kind, value)
         return keep
 
-    def allowed(self, f: Filters) -> set[str] | None:
-        mask = self.allowed_mask(f)
-        return None if mask is None else {self.ids[i] for i in np.flatnonzero(mask)}
-
     @staticmethod
     def _cases_with(st: EngineState, kind: str, value: str) -> np.ndarray:
         """Mask of cases having a fact of ``kind`` matching ``value`` (aliases resolved)."""
@@ -267,8 +264,9 @@ class SearchEngine:
             if cached is None:
                 from casusgraaf.embedding import get_embedder
 
-                vector = get_embedder(self.settings).embed_query(text)
-                facts, entities = text_facts(text, q.filters.jaar_tot, vector)
+                embedder = get_embedder(self.settings)
+                vector = embedder.embed_query(text)
+                facts, entities = text_facts(text, q.filters.jaar_tot, vector, embedder)
                 cached = {"vector": vector, "facts": facts, "entities": entities}
                 if len(self._text_probes) > 256:
                     self._text_probes.clear()
@@ -390,7 +388,7 @@ class SearchEngine:
             r["leerpunten"] = leerpunten.get(cid, [])
 
 
-def _vectorised_sentences(st: EngineState, text: str) -> tuple[list[tuple[str, int]], object] | None:
+def _vectorised_sentences(st: EngineState, text: str) -> tuple[list[tuple[str, int]], Any] | None:
     sentences = _sentences(text)
     if not sentences or st.lexical is None or st.lexical.vectorizer is None:
         return None
@@ -409,15 +407,17 @@ def _best_sentences(st: EngineState, query: tuple | None, b: str) -> dict | None
             "casus": {"tekst": sb[j][0], "start": sb[j][1]}, "score": round(float(sims[i, j]), 3)}
 
 
-def text_facts(text: str, jaar: int | None = None, vector: np.ndarray | None = None) -> tuple[dict, list[dict]]:
-    """Facts (for the structural signal) and their spans, extracted from a free-text query."""
+def text_facts(text: str, jaar: int | None = None, vector: np.ndarray | None = None,
+               embedder: Any = None) -> tuple[dict, list[dict]]:
+    """Facts (for the structural signal) and their spans, extracted from a free-text query (with the
+    embedder, the knelpunt classifier uses the query vector too, as at ingest)."""
     from casusgraaf.nlp import extract
 
     resolver = get_resolver()
     kinds = vocabulary.fact_kinds()
     facts: dict = {}
     spans: list[dict] = []
-    for ent in extract(text, jaar=jaar, vector=vector):
+    for ent in extract(text, jaar=jaar, embedder=embedder, vector=vector):
         kind = ENTITY_KINDS.get(ent.type)
         if ent.negated or kind is None:
             continue

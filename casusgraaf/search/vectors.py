@@ -30,9 +30,14 @@ import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-import faiss
+import faiss as _faiss
 import numpy as np
+
+# faiss's SWIG-generated annotations do not describe its Python API (keyword parameters, subclasses, the
+# DirectMap enum): use the module untyped rather than scatter ignores.
+faiss: Any = _faiss
 
 APPROX_THRESHOLD = 200_000
 TARGET_RECALL = 0.97

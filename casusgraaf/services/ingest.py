@@ -62,6 +62,29 @@ def findings_out(findings: Iterable[Any]) -> list[dict[str, Any]]:
     return [{**f.to_dict(), "advies": advies(f.type)} for f in findings]
 
 
+def privacy_check(settings: Settings, paths: Iterable[str | Path], *, redact: bool = False) -> dict[str, Any]:
+    """What the gate would do with every record under ``paths``, storing nothing: counts and, per record with
+    findings, file:line, action and findings (types and positions, never values)."""
+    gate = get_gate(redact=redact or settings.privacy_hard == "redact")
+    items: list[dict[str, Any]] = []
+    counts = {"records": 0, "schoon": 0, "redact": 0, "quarantaine": 0, "fouten": 0}
+    for item in iter_records(paths):
+        if item.record is None:
+            counts["fouten"] += 1
+            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "fout": item.error})
+            continue
+        counts["records"] += 1
+        result, _ = gate.check_record(item.record)
+        counts[{"pass": "schoon", "redact": "redact", "quarantine": "quarantaine"}[result.action]] += 1
+        if result.blocking:
+            # an id that itself carries personal data is not repeated
+            rid = None if any(f.field == "id" for f in result.findings) else item.record.id
+            items.append({"waar": item.where, "bron": item.source, "regel": item.line, "id": rid,
+                          "actie": result.action, "samenvatting": result.summary(),
+                          "bevindingen": findings_out(result.blocking)})
+    return {"aantallen": counts, "meldingen": items}
+
+
 def _raw_record(raw: str) -> CaseRecord | None:
     try:
         return CaseRecord.model_validate(json.loads(raw))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from casusgraaf.config import Settings
+from casusgraaf.embedding import ModelMissingError, get_embedder
 from casusgraaf.errors import BadInput, Refused
 from casusgraaf.graph import GraphStore
 from casusgraaf.privacy import get_gate
 from casusgraaf.search.keyword import keyword_search
 from casusgraaf.search.similar import Filters, Query, SearchEngine
+
+log = logging.getLogger(__name__)
 
 
 class SearchRefused(Refused):
@@ -47,13 +51,23 @@ def run_keyword(engine: SearchEngine, settings: Settings, q: str, filters: Filte
 
 
 def run_extract(settings: Settings, text: str, jaar: int | None = None) -> dict[str, Any]:
-    """Entities in a (gated) text. When the gate redacted the text, offsets refer to ``tekst`` in the result."""
+    """Entities in a (gated) text. When the gate redacted the text, offsets refer to ``tekst`` in the result.
+
+    The knelpunt classifier uses the e5 model as at ingest; when the model is missing the rules decide alone,
+    with a warning in the log and ``embeddings: false`` in the result (the next call tries the model again)."""
     from casusgraaf.nlp import extract
 
     if not text.strip():
         raise BadInput("lege tekst")
     used = gate_text(text, settings)
-    out: dict[str, Any] = {"entities": [e.to_dict() for e in extract(used, jaar=jaar)], "redacted": used != text}
+    try:
+        embedder = get_embedder(settings)
+    except ModelMissingError as exc:
+        log.warning("extract: embeddingmodel niet beschikbaar, alleen regels: %s", exc)
+        embedder = None
+    ents = extract(used, jaar=jaar, embedder=embedder)
+    out: dict[str, Any] = {"entities": [e.to_dict() for e in ents], "redacted": used != text,
+                           "embeddings": embedder is not None}
     if used != text:
         out["tekst"] = used
     return out

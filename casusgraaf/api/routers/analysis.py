@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from casusgraaf.api.deps import GraphDep, SettingsDep
 from casusgraaf.api.schemas import CypherOut, ExtractOut
-from casusgraaf.graph.guard import run_readonly
+from casusgraaf.services.analysis import run_cypher
 from casusgraaf.services.search import run_extract
 
 router = APIRouter(tags=["analyse"])
@@ -19,7 +19,7 @@ class CypherIn(BaseModel):
 
 @router.post("/cypher", summary="Alleen-lezen Cypher; schrijvende queries krijgen 403 en veranderen niets")
 def cypher(body: CypherIn, store: GraphDep, settings: SettingsDep) -> CypherOut:
-    rows = run_readonly(store, body.query, body.params, limit=body.limit, timeout=settings.cypher_timeout)
+    rows = run_cypher(store, settings, body.query, body.params, limit=body.limit)
     return CypherOut(rows=rows, truncated=rows.truncated)
 
 

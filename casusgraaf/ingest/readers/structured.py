@@ -30,7 +30,7 @@ def _decode(path: Path) -> tuple[str | None, str | None]:
 
 def read_jsonl(path: Path) -> Iterator[ReadItem]:
     text, err = _decode(path)
-    if err:
+    if text is None:
         yield ReadItem(str(path), None, error=err)
         return
     for n, line in enumerate(text.splitlines(), start=1):
@@ -69,7 +69,7 @@ def _csv_row_to_dict(row: dict[str, str]) -> dict:
 
 def read_csv(path: Path) -> Iterator[ReadItem]:
     text, err = _decode(path)
-    if err:
+    if text is None:
         yield ReadItem(str(path), None, error=err)
         return
     sample = text[:4096]
