@@ -116,10 +116,10 @@ def opkomend(store: GraphStore, selectie: Selectie | None = None, *, jaar: int |
     # Kennis en kunde just because AC2023 had no such category).
     taxonomies: dict[int, set[str]] = defaultdict(set)
     for case in before:
-        taxonomies[case.jaar] |= {i.split(":", 1)[0] for i in case.get("knelpunt")}
+        taxonomies[int(case.jaar or 0)] |= {i.split(":", 1)[0] for i in case.get("knelpunt")}
     by_year: dict[int, list] = defaultdict(list)
     for case in before:
-        by_year[case.jaar].append(case)
+        by_year[int(case.jaar or 0)].append(case)
     base_cache: dict[frozenset, tuple[int, set[str]]] = {}
 
     def base_of(years: frozenset) -> tuple[int, set[str]]:
@@ -131,13 +131,13 @@ def opkomend(store: GraphStore, selectie: Selectie | None = None, *, jaar: int |
     all_years = frozenset(by_year)
     tested = []
     for (soort, thema), ids in cases_of.items():
-        years = all_years
+        compared: frozenset[int] = all_years
         if soort.startswith("knelpunt"):
             key = thema.split(" + ")[0]
-            years = frozenset(j for j in by_year if cats.measurable(key, taxonomies[j]))
+            compared = frozenset(j for j in by_year if cats.measurable(key, taxonomies[j]))
         elif soort == "leefgebied":
-            years = frozenset(j for j in by_year if cats.leefgebied_on_list(thema, j))
-        n0, base_ids = base_of(years)
+            compared = frozenset(j for j in by_year if cats.leefgebied_on_list(thema, j))
+        n0, base_ids = base_of(compared)
         a = len(ids & in_target)
         b = len(ids & base_ids)
         if n0 == 0 or a < floor or a / n1 <= b / n0:
@@ -151,7 +151,7 @@ def opkomend(store: GraphStore, selectie: Selectie | None = None, *, jaar: int |
         themas.append(Thema(soort=soort, thema=thema, aantal=shown(a, drempel), casussen_jaar=n1,
                             aantal_voor=shown(b, drempel), casussen_voor=n0, aandeel=round(a / n1, 3),
                             aandeel_voor=None if isinstance(shown(b, drempel), str) else round(b / n0, 3),
-                            p_waarde=round_sig(p, 2), q_waarde=round_sig(q, 2), significant=q < alpha))
+                            p_waarde=round_sig(p, 2) or 0.0, q_waarde=round_sig(q, 2) or 0.0, significant=q < alpha))
     order = sorted(range(len(tested)), key=lambda i: (tested[i][5], "+" in tested[i][0], -tested[i][2],
                                                       tested[i][1]))
     out.themas = [themas[i] for i in order if themas[i].significant or not alleen_significant]

@@ -87,21 +87,21 @@ def rapport(store: GraphStore, jaar: int, *, selectie: Selectie | None = None, d
     indieners = Counter(c.indiener_type or "onbekend" for c in cases)
     aangesloten = sum(1 for c in cases if c.indiener_type == "gemeente" and c.indiener
                       and c.indiener.get("aangesloten"))
-    beleid = Counter()
+    beleid: Counter[str] = Counter()
     for c in cases:
         beleid.update({_rollup(code, c.datum_afronding) for code in c.get("beleidsterrein")})
-    leef = Counter()
-    overig = Counter()
+    leef: Counter[str] = Counter()
+    overig: Counter[str] = Counter()
     for c in cases:
         for naam in c.get("leefgebied"):
             (leef if cats.on_current_list(naam) else overig)[naam] += 1
-    buckets = Counter()
+    buckets: Counter[str] = Counter()
     for c in cases:
         k = len(c.get("leefgebied"))
         buckets["0" if k == 0 else "1" if k == 1 else "2" if k == 2 else "3+"] += 1
     bucket_vals = {b: buckets.get(b, 0) for b in ("0", "1", "2", "3+")}
     bucket_shown = protect({**bucket_vals, "__totaal__": n}, [[*bucket_vals, "__totaal__"]], drempel)
-    kp = Counter()
+    kp: Counter[str] = Counter()
     for c in cases:
         kp.update(cats.case_targets(c.get("knelpunt"), "apart").keys())
     knelpunten = _block(kp, n, drempel, order=cats.order_key)

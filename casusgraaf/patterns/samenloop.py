@@ -129,7 +129,7 @@ def _matrix(corpus: Corpus, name: str, a_kind: str, b_kind: str, drempel: int, f
         lift = n * total / (n_a[a] * n_b[b])
         ranked.append((lift, n, a, b))
     ranked.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
-    counts = {("p", a, b): n for (a, b), n in pairs.items()}
+    counts: dict[tuple[str, ...], int] = {("p", a, b): n for (a, b), n in pairs.items()}
     counts.update({("a", a): n for a, n in n_a.items()})
     counts.update({("b", b): n for b, n in n_b.items()})
     shown = protect(counts, [], drempel)

@@ -591,7 +591,7 @@ class PrivacyGate:
 
     def _decide(self, findings: list[Finding]) -> Action:
         worst = max((_RANK[self.actions.get(f.type, "quarantine")] for f in findings), default=0)
-        return ("pass", "redact", "quarantine")[worst]  # type: ignore[return-value]
+        return ("pass", "redact", "quarantine")[worst]
 
     def _redact(self, text: str, findings: list[Finding], numbers: dict[str, int]) -> str:
         out: list[str] = []

@@ -267,7 +267,7 @@ _NOT_HOUSE_AFTER = re.compile(r"(?i)^\s*(?:jaar|jarige?|weken|week|maanden|maand
                               r"kinderen|personen|mensen|gemeenten|casussen|cases|stuks|minuten|km|kilometer)\b")
 
 
-def find_street(text: str, street_re: re.Pattern[str], not_street: set[str]) -> Iterator[Hit]:
+def find_street(text: str, street_re: re.Pattern[str], not_street: frozenset[str] | set[str]) -> Iterator[Hit]:
     for m in street_re.finditer(text):
         name = m.group(1)
         number = int(m.group(2))

@@ -4,7 +4,7 @@ and the Dutch pages /patronen and /cijfers/{jaar}. Every figure comes from casus
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -134,7 +134,7 @@ def patronen_page(request: Request, store: GraphDep, settings: SettingsDep, filt
     sel = _selectie(filters, met_extractie)
     drempel = settings.small_cell_threshold
     corpus = load(store, sel, KINDS, leerpunten=True)
-    results = {
+    results: dict[str, Any] = {
         "trends": patterns.trends(store, sel, drempel=drempel, corpus=corpus),
         "samenloop": patterns.samenloop(store, sel, drempel=drempel, corpus=corpus),
         "complexiteit": patterns.complexiteit(store, sel, drempel=drempel, corpus=corpus),
