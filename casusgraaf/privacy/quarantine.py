@@ -156,7 +156,12 @@ class Quarantine:
             log.warning("quarantaine-index mist %d entr%s; hersteld uit de quarantainebestanden",
                         len(missing), "y" if len(missing) == 1 else "ies")
             rows.update({qid: self._index_row(qid, files[qid]) for qid in missing})
-        return sorted(rows.values(), key=lambda r: str(r.get("time", "")))  # stable: index order within a second
+        # Oldest first; within one second (the time's resolution) the order the files were written in.
+        def order(r: dict[str, Any]) -> tuple[str, int]:
+            path = files.get(r["qid"])
+            return str(r.get("time", "")), path.stat().st_mtime_ns if path is not None else 0
+
+        return sorted(rows.values(), key=order)
 
     def _write_index(self, rows: Iterable[dict[str, Any]]) -> None:
         _write_private(self.dir / INDEX, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
