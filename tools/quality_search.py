@@ -15,7 +15,6 @@ import itertools
 import json
 import math
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from casusgraaf.config import Settings, get_settings
@@ -87,7 +86,7 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
     if data_dir is None:
         scratch = tempfile.TemporaryDirectory(prefix="casusgraaf-eval-")
         data_dir = Path(scratch.name) / "data"
-    base = replace(get_settings(), data_dir=data_dir, graph_uri=None)
+    base = get_settings(data_dir=data_dir, graph_uri=None)
     store = open_store(base)
     try:
         ingest_paths(store, base, [SAMPLE_DIR])
@@ -97,7 +96,7 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
             results[sig] = score_runs(run_config(engine, queries, (sig,), base), queries)
         grid, grid_q = {}, {}
         for wd, wl, ws in itertools.product((0.3, 0.4, 0.5, 0.6), (0.1, 0.2, 0.3), (0.2, 0.3, 0.4)):
-            s = replace(base, fusion="weighted", weight_dense=wd, weight_lexical=wl, weight_structural=ws)
+            s = base.model_copy(update=dict(fusion="weighted", weight_dense=wd, weight_lexical=wl, weight_structural=ws))
             grid_q[(wd, wl, ws)] = per_query(run_config(engine, queries, ("dense", "lexical", "structural"), s),
                                              queries)
             grid[(wd, wl, ws)] = mean(grid_q[(wd, wl, ws)])
@@ -110,11 +109,11 @@ def evaluate(data_dir: Path | None = None, write: bool = True) -> dict:
             for q in test:
                 cv[q] = grid_q[pick][q]
         results["rrf"] = score_runs(run_config(engine, queries, ("dense", "lexical", "structural"),
-                                               replace(base, fusion="rrf")), queries)
+                                               base.model_copy(update=dict(fusion="rrf"))), queries)
         default = (base.weight_dense, base.weight_lexical, base.weight_structural)
         if default not in grid:
             grid[default] = score_runs(run_config(engine, queries, ("dense", "lexical", "structural"),
-                                                  replace(base, fusion="weighted")), queries)
+                                                  base.model_copy(update=dict(fusion="weighted"))), queries)
         results["fusion (default weights)"] = grid[default]
         results["fusion (weights picked by 2-fold cross-validation)"] = mean(cv)
         best = max(grid, key=lambda w: grid[w]["ndcg@5"])
