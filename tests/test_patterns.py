@@ -401,3 +401,14 @@ def test_sample_corpus_planted_patterns_rank_first(corpus_env):
     assert top.eerste_jaar == 2019 and top.leerpunt
     first = patterns.opkomend(store, jaar=2025).themas[0]
     assert (first.soort, first.thema, first.significant) == ("wet", "Anw", True)
+
+
+def test_patterns_api_refuses_a_filter_it_cannot_apply(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from casusgraaf.api.app import create_app
+    from casusgraaf.config import get_settings
+
+    with TestClient(create_app(get_settings(data_dir=tmp_path / "d"))) as client:
+        res = client.get("/api/patronen/trends", params={"knelpunt": "samenwerking"})
+    assert res.status_code == 422 and "knelpunt" in res.json()["detail"]

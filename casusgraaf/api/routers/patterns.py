@@ -25,6 +25,8 @@ Soort = Literal["trends", "samenloop", "complexiteit", "terugkerend", "opkomend"
 
 
 def _selectie(filters, met_extractie: bool) -> patterns.Selectie:
+    if filters.knelpunt:  # refused rather than silently ignored: the figures are per knelpunt already
+        raise HTTPException(422, "filteren op knelpunt kan bij patronen niet; de figuren tonen de knelpunten zelf")
     return patterns.Selectie(van=filters.jaar_van, tot=filters.jaar_tot, met_extractie=met_extractie,
                              wet=tuple(filters.wet), organisatie=tuple(filters.organisatie),
                              leefgebied=tuple(filters.leefgebied), indiener_type=filters.indiener_type,
