@@ -62,6 +62,7 @@ def test_similar_bad_input_exit_2(corpus_cli):
     assert runner.invoke(app, ["similar", "--case", "x", "--jaar", "vorig-jaar"]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_ingest_json_counts_and_exit_codes(fresh_env, tmp_path, monkeypatch):
     settings, _store = fresh_env
     monkeypatch.setenv("CASUSGRAAF_DATA_DIR", str(settings.data_dir))

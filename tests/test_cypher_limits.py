@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess CLIs against a heavy graph: whole seconds per case
+
 from casusgraaf.config import Settings
 from casusgraaf.graph import QueryTimeout, open_store
 from casusgraaf.graph.guard import run_readonly, with_row_limit

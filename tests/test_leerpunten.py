@@ -94,6 +94,7 @@ def test_status_vocabulary_is_data_with_every_domain_code():
 # -- the sample corpus ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sample_histories_owners_and_the_recurrence(lp_env):
     settings, store, src = lp_env
     recs = _records(src)
