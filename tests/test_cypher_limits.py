@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocess CLIs against a heavy graph: whole seconds per case
-
 from casusgraaf.config import Settings
 from casusgraaf.graph import QueryTimeout, open_store
 from casusgraaf.graph.guard import run_readonly, with_row_limit
 from casusgraaf.graph.server import pid_alive, server_status, stop_server
+
+pytestmark = pytest.mark.slow  # subprocess CLIs against a heavy graph: whole seconds per case
 
 REPO = Path(__file__).resolve().parent.parent
 N_NODES = 300  # 300^4 = 8.1e9 rows for a four-way cartesian product
