@@ -17,7 +17,8 @@ import pytest
 from casusgraaf.config import Settings
 from casusgraaf.graph import QueryTimeout, open_store
 from casusgraaf.graph.guard import run_readonly, with_row_limit
-from casusgraaf.graph.server import pid_alive, server_status, stop_server
+from casusgraaf.graph.server import server_status, stop_server
+from tests.procs import redis_pids
 
 pytestmark = pytest.mark.slow  # subprocess CLIs against a heavy graph: whole seconds per case
 
@@ -35,20 +36,6 @@ HEAVY = {
 NORMAL = "MATCH (c:Casus) RETURN count(c) AS n"
 
 
-def redis_pids(settings: Settings) -> list[int]:
-    """Live (non-zombie) redis-server processes serving this data dir (its socket is on their command line)."""
-    sock = server_status(settings)["socket"].encode()
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"redis-server" in cmdline and sock in cmdline and pid_alive(int(proc.name)):
-            pids.append(int(proc.name))
-    return pids
 
 
 @pytest.fixture(scope="module")

@@ -18,28 +18,11 @@ from casusgraaf.config import Settings
 from casusgraaf.graph import ConstraintError, GraphError, GraphUnavailable, open_store
 from casusgraaf.graph.guard import run_readonly
 from casusgraaf.graph.server import ensure_server, pid_alive, release, server_status, stop_server
+from tests.procs import redis_pids
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def redis_pids(settings: Settings) -> list[int]:
-    """Live (non-zombie) redis-server processes serving this data dir."""
-    sock = server_status_socket(settings)
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"redis-server" in cmdline and sock.encode() in cmdline and pid_alive(int(proc.name)):
-            pids.append(int(proc.name))
-    return pids
-
-
-def server_status_socket(settings: Settings) -> str:
-    return server_status(settings)["socket"]
 
 
 @pytest.fixture

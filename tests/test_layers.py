@@ -1,6 +1,6 @@
 """The house: layers import only downwards, and ingest, search, patterns and leerpunten never import each other.
 
-    0 errors                                the error hierarchy
+    0 errors | files                        the error hierarchy; private files and locks
     1 config | models | progress            settings; the domain as data
     2 privacy | embedding                   the privacy gate; the embedding model
     3 nlp                                   Dutch NLP (may use embeddings)
@@ -19,7 +19,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "casusgraaf"
-LAYER = {"errors": 0, "config": 1, "models": 1, "progress": 1, "sample": 1, "privacy": 2, "embedding": 2,
+LAYER = {"errors": 0, "files": 0, "config": 1, "models": 1, "progress": 1, "sample": 1, "privacy": 2, "embedding": 2,
          "nlp": 3, "graph": 4, "ingest": 5, "search": 5, "patterns": 5, "leerpunten": 5, "services": 6,
          "api": 7, "cli": 8, "__main__": 9}
 

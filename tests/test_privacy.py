@@ -19,6 +19,7 @@ from casusgraaf.models.records import CaseRecord
 from casusgraaf.privacy import Finding, GateResult, PrivacyGate, get_deduce, get_gate, rules
 from casusgraaf.privacy.gate import record_slots
 from casusgraaf.privacy.quarantine import Quarantine, QuarantineError
+from tests.records import full_record
 from tools.quality_privacy import evaluate
 
 VALID_BSN = "123456782"
@@ -184,26 +185,7 @@ def test_deduce_loaded_once(gate, redact_gate):
 
 # --- every string a record stores -------------------------------------------------------------------
 
-FULL = {
-    "id": "2023-042", "titel": "Geen ID, geen rekening", "jaar": 2023, "status": "afgerond",
-    "datum_aanmelding": "2023-03-01", "datum_afronding": "2023-05-02",
-    "indiener": {"type": "gemeente", "organisatie": "Gemeente Eikendam", "aangesloten": True},
-    "beleidsterreinen": ["BZK", "SZW"], "leefgebieden": ["financiën"], "wetten": ["Wet BRP"],
-    "organisaties": ["SVB", "Dienst Toeslagen"], "interventies": ["dzm"], "doelgroep": ["dakloos"],
-    "knelpunten": [{"taxonomie": "jr2023", "categorie": "Wet- en regelgeving", "subtype": "stapeling",
-                    "omschrijving": "Zonder geldig identiteitsbewijs stokte de bijstand."}],
-    "let_ingezet": False, "op_ingezet": True, "kon_verder": "ja", "uitkomst": "kan verder",
-    "leerpunten": [{"id": "LP-2023-042-a", "tekst": "Maak bekend dat een identiteitsonderzoek kan.",
-                    "datum": "2023-05-02", "belegd_bij": ["BZK", "bewindvoerder"], "directie": "DG Overheid",
-                    "status": "aangekaart bij de ambassadeur", "status_code": "DOORGEGEVEN",
-                    "categorie": "Uitvoering", "orde": "tweede", "soort": "leerpunt",
-                    "teruggelegd_via": "ambassadeursoverleg", "doorgegeven_aan": ["RvIG"],
-                    "terugkerend_van": "LP-2021-007-b", "al_bekend": False, "beleidstraject": "Werk aan Uitvoering",
-                    "geverifieerd": True, "stelselvraagstuk": False,
-                    "opvolging": [{"datum": "2023-06-01", "code": "DOORGEGEVEN", "tekst": "besproken met BZK",
-                                   "bron": "ambassadeursoverleg", "wie": "RvIG"}]}],
-    "tekst": "Een man in Eikendam heeft geen geldig identiteitsbewijs. De bewindvoerder schakelde het Loket in.",
-}
+FULL = full_record()
 LITERAL_PATHS = {"status", "indiener.type", "kon_verder", "leerpunten[0].orde", "leerpunten[0].soort"}
 
 

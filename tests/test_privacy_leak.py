@@ -23,6 +23,7 @@ from casusgraaf.privacy.gate import record_slots
 from casusgraaf.privacy.quarantine import Quarantine
 from casusgraaf.services.ingest import ingest_paths, release_quarantined
 from casusgraaf.services.search import SearchRefused, gate_text
+from tests.records import full_record
 
 PLANTED = {
     "BSN": "111222333",
@@ -51,27 +52,12 @@ DIRTY = [
 ]
 
 # A record that fills every field (the test below fails when a new field is left empty here).
-BASE = {
-    "id": "veld-0", "titel": "Geen ID, geen rekening, geen bijstand", "jaar": 2023, "status": "afgerond",
-    "datum_aanmelding": "2023-03-01", "datum_afronding": "2023-05-02",
-    "indiener": {"type": "gemeente", "organisatie": "Gemeente Eikendam", "aangesloten": True},
-    "beleidsterreinen": ["BZK", "SZW"], "leefgebieden": ["financiën"], "wetten": ["Wet BRP"],
-    "organisaties": ["SVB", "Dienst Toeslagen"], "interventies": ["dzm"], "doelgroep": ["dakloos"],
-    "knelpunten": [{"taxonomie": "jr2023", "categorie": "Wet- en regelgeving", "subtype": "stapeling",
-                    "omschrijving": "Zonder geldig identiteitsbewijs stokte de bijstand."}],
-    "let_ingezet": False, "op_ingezet": True, "kon_verder": "ja", "uitkomst": "kan verder",
-    "leerpunten": [{"id": "LP-veld-a", "tekst": "Maak bij burgerzaken bekend dat een identiteitsonderzoek kan.",
-                    "datum": "2023-05-02", "belegd_bij": ["BZK", "bewindvoerder"], "directie": "DG Overheid",
-                    "status": "aangekaart bij de ambassadeur", "status_code": "DOORGEGEVEN",
-                    "categorie": "Uitvoering", "orde": "tweede", "soort": "leerpunt",
-                    "teruggelegd_via": "ambassadeursoverleg", "doorgegeven_aan": ["RvIG"],
-                    "terugkerend_van": "LP-oud-b", "al_bekend": False, "beleidstraject": "Werk aan Uitvoering",
-                    "geverifieerd": True, "stelselvraagstuk": False,
-                    "opvolging": [{"datum": "2023-06-01", "code": "DOORGEGEVEN", "tekst": "besproken met BZK",
-                                   "bron": "ambassadeursoverleg", "wie": "RvIG"}]}],
-    "tekst": "Een man van middelbare leeftijd in Eikendam heeft geen geldig identiteitsbewijs en daardoor geen "
-             "bijstand. De bewindvoerder schakelde het Loket in.",
-}
+BASE = full_record(
+    id="veld-0",
+    tekst="Een man van middelbare leeftijd in Eikendam heeft geen geldig identiteitsbewijs en daardoor geen "
+          "bijstand. De bewindvoerder schakelde het Loket in.",
+)
+BASE["leerpunten"][0].update(id="LP-veld-a", terugkerend_van="LP-oud-b")
 # One value of each kind per field: a valid-BSN number, a full name, an e-mail address.
 FIELD_VALUES = {"BSN": PLANTED["BSN"], "PERSOON": PLANTED["PERSOON"], "EMAIL": PLANTED["EMAIL"]}
 

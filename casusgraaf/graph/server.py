@@ -24,7 +24,6 @@ next process that uses the data dir removes it and stops the server when it is d
 from __future__ import annotations
 
 import atexit
-import fcntl
 import hashlib
 import json
 import os
@@ -44,6 +43,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from casusgraaf.config import Settings
+from casusgraaf.files import exclusive_lock, private_dir
 from casusgraaf.graph.base import GraphError, GraphUnavailable
 
 SOCKET, PIDFILE, LOGFILE, CONF, LOCK, CLIENTS = (
@@ -175,15 +175,8 @@ def _server_pid(d: Path, sock: Path) -> int | None:
 
 @contextmanager
 def _locked(d: Path) -> Iterator[None]:
-    d.mkdir(parents=True, exist_ok=True)
-    os.chmod(d, 0o700)
-    fd = os.open(d / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive_lock(private_dir(d) / LOCK):
         yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def _quote(value: object) -> str:

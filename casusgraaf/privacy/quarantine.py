@@ -15,7 +15,6 @@ Layout of the quarantine dir (mode 0700):
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
 import json
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from casusgraaf.errors import CasusgraafError, NotFound
+from casusgraaf.files import exclusive_lock, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +51,6 @@ def _finding_dict(f: Any) -> dict[str, Any]:
     return {k: d[k] for k in ("type", "field", "start", "end", "confidence", "rule") if k in d}
 
 
-def _write_private(path: Path, data: str) -> None:
-    """Write ``data`` atomically to ``path`` with mode 0600."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 class Quarantine:
     """The quarantine dir (``settings.quarantine_dir``)."""
 
@@ -75,20 +59,10 @@ class Quarantine:
 
     # -- internals --
 
-    def _ensure(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.dir, 0o700)
-
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self._ensure()
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(private_dir(self.dir) / ".lock"):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def _key(self) -> bytes:
         path = self.dir / ".key"
@@ -164,7 +138,7 @@ class Quarantine:
         return sorted(rows.values(), key=order)
 
     def _write_index(self, rows: Iterable[dict[str, Any]]) -> None:
-        _write_private(self.dir / INDEX, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        write_private(self.dir / INDEX, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
     # -- public API --
 
@@ -177,7 +151,7 @@ class Quarantine:
             now = datetime.now(UTC).isoformat(timespec="seconds")
             entry = {"qid": qid, "source": str(source), "line": line, "time": now, "findings": found}
             rows = [r for r in self._entries() if r.get("qid") != qid]  # before the new file exists
-            _write_private(self._path(qid), json.dumps({**entry, "raw": raw}, ensure_ascii=False, indent=2))
+            write_private(self._path(qid), json.dumps({**entry, "raw": raw}, ensure_ascii=False, indent=2))
             rows.append({"qid": qid, "source": str(source), "line": line, "time": now,
                          "types": sorted({f["type"] for f in found}),
                          "findings": [{k: f[k] for k in ("type", "field", "start", "end") if k in f} for f in found]})

@@ -7,7 +7,6 @@ running server never write the index files at the same time; files are replaced 
 
 from __future__ import annotations
 
-import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from casusgraaf.config import Settings
+from casusgraaf.files import exclusive_lock, private_dir
 from casusgraaf.graph import GraphStore, load_query
 from casusgraaf.progress import Progress
 from casusgraaf.search.lexical import LexicalIndex
@@ -30,13 +30,8 @@ class Indexes:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with (self.dir / ".lock").open("w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with exclusive_lock(private_dir(self.dir) / ".lock"):
+            yield
 
     def load_dense(self):
         from casusgraaf.search.vectors import VectorIndex

@@ -7,7 +7,6 @@ the index step fails, the graph is still right and the next engine load rebuilds
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from casusgraaf.config import Settings
 from casusgraaf.errors import BadInput, NotFound
+from casusgraaf.files import write_private
 from casusgraaf.graph import GraphStore
 from casusgraaf.ingest import pipeline
 from casusgraaf.ingest.pipeline import ChangeSet, IngestReport
@@ -126,9 +126,7 @@ def release_quarantined(store: GraphStore, settings: Settings, qid: str, file: P
                 "instructie": f"pas de bron aan en draai 'casusgraaf quarantine release {qid} --file BRON'"}
     # Ingest exactly the checked record, with the same gate setting, from a private temp file.
     tmp = quarantine.dir / f".release-{secrets.token_hex(4)}.jsonl"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(record.model_dump_json(exclude_none=True) + "\n")
+    write_private(tmp, record.model_dump_json(exclude_none=True) + "\n")
     try:
         report = ingest_paths(store, settings, [tmp], redact=redact)
     finally:

@@ -9,9 +9,7 @@ of the roles issue takes over. ``today`` is injectable everywhere; only its defa
 from __future__ import annotations
 
 import difflib
-import fcntl
 import json
-import os
 import secrets
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 from casusgraaf.config import Settings
 from casusgraaf.embedding import get_embedder
 from casusgraaf.errors import BadInput, NotFound, Refused
+from casusgraaf.files import append_locked
 from casusgraaf.graph import GraphStore
 from casusgraaf.leerpunten import agenda as agenda_mod
 from casusgraaf.leerpunten import lifecycle, recurrence
@@ -41,14 +40,7 @@ def _log_change(settings: Settings, change: dict[str, Any]) -> None:
     """Append one change under an exclusive lock (concurrent writers never interleave a line)."""
     path = change_log_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(change, ensure_ascii=False, sort_keys=True) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    append_locked(path, json.dumps(change, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def read_change_log(settings: Settings) -> list[dict]:
