@@ -1,4 +1,4 @@
-# casusgraaf with Neo4j as graph store: see docker-compose.yml (docker compose up).
+# casusgraaf with Neo4j as graph store: see docker-compose.yml and docs/OPERATIONS.md (docker compose up).
 # Without CASUSGRAAF_GRAPH_URI the image also runs on its own, with the embedded FalkorDB in /data.
 FROM python:3.11-slim
 
@@ -22,8 +22,10 @@ RUN pip install . \
     && mkdir -p /data \
     && chown -R casusgraaf:casusgraaf /data /cache
 
-USER casusgraaf
+USER 10001:10001
 
 VOLUME ["/data"]
 EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=12 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=5).status == 200 else 1)"]
 CMD ["casusgraaf", "serve", "--host", "0.0.0.0", "--port", "8000"]

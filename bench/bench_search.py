@@ -78,6 +78,7 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
     from synth import generate, topic_vectors
 
     from casusgraaf.graph import load_query
+    from casusgraaf.graph.vectors import VectorFile, encode
     from casusgraaf.ingest.mapping import build_rows
     from casusgraaf.ingest.pipeline import seed_ontology
     from casusgraaf.models.records import CaseRecord
@@ -101,8 +102,12 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
         ents = [extract(r.tekst, jaar=r.effective_jaar) for r in recs]
         t["extract (rules only)"] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        rows = [build_rows(r, e, r.content_hash(), vecs[start + i].tolist(), resolver)
+        refs = VectorFile(settings).append(vecs[start:start + len(recs)], "bench-topic-vectors")
+        rows = [build_rows(r, e, r.content_hash(), encode(vecs[start + i]), resolver,
+                           embedding_model="bench-topic-vectors")
                 for i, (r, e) in enumerate(zip(recs, ents, strict=True))]
+        for row, ref in zip(rows, refs, strict=True):
+            row.props["embedding_ref"] = ref
         t["build_rows"] += time.perf_counter() - t0
         t0 = time.perf_counter()
         store.write(load_query("ingest_upsert_cases"), [{"id": r.case_id, "props": r.props} for r in rows])

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     graph_uri: str | None = None
     graph_user: str = "neo4j"
     graph_password: str | None = None
+    # A file holding the graph password (docker secrets); used when CASUSGRAAF_GRAPH_PASSWORD is unset.
+    graph_password_file: Path | None = None
     graph_name: str = "casusgraaf"
     cache_dir: Path = Field(default_factory=_default_cache)
     # Any sentence-transformers model id or local path; unset = the e5-small built at setup.
@@ -44,6 +46,10 @@ class Settings(BaseSettings):
     privacy_hard: Literal["quarantine", "redact"] = "quarantine"
     # Analyst Cypher (read-only door): engine-side timeout in seconds.
     cypher_timeout: float = Field(10.0, gt=0, le=3600)
+    # Audit trail (docs/SECURITY.md): records older than this many days are dropped (a checkpoint keeps the chain).
+    audit_retention_days: int = Field(730, ge=1, le=36500)
+    # Analyst Cypher: memory one query may use in the embedded engine, in MB (FalkorDB QUERY_MEM_CAPACITY, server-wide).
+    cypher_memory_mb: int = Field(1024, ge=64, le=1048576)
     # The corpus `casusgraaf demo` loads; default: the invented sample shipped with the package.
     sample_dir: Path = PACKAGE_DIR / "sample"
     # Small-cell suppression in published figures (patterns, rapport): counts 1..n-1 are shown as "<n"; 0 = off.
@@ -51,6 +57,20 @@ class Settings(BaseSettings):
     # Review rhythm of leerpunten: an open leerpunt whose last follow-up entry is older than this many days is
     # "te laat" (default quarterly, 91; EV advises monthly or quarterly: 30 or 91).
     leerpunt_review_days: int = Field(91, ge=1, le=730)
+    # Load the privacy gate, the embedder and the search engine in the background when the server starts.
+    warm_start: bool = True
+    # CLI commands that need the models (extract, similar) ask a running server for the same data dir first.
+    use_server: bool = True
+    # Accounts and sessions (docs/SECURITY.md): a page session ends after this many idle minutes.
+    session_idle_minutes: int = Field(30, ge=1, le=1440)
+    # Always mark the session cookie Secure (it is Secure anyway when the request came over https).
+    cookie_secure: bool = False
+    # Requests per minute per user: analyst Cypher and similar-case search (0 = no limit).
+    rate_limit_cypher: int = Field(30, ge=0, le=100000)
+    rate_limit_similar: int = Field(60, ge=0, le=100000)
+    # A file holding the password of a first `beheerder` account, created by `serve` when there is no account
+    # yet (docker secrets); the file is read, never logged or copied.
+    beheerder_wachtwoord_file: Path | None = None
     # Show stack traces on the CLI (for developers; messages may then quote case text).
     debug: bool = False
 

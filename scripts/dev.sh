@@ -4,6 +4,7 @@
 #   bash scripts/dev.sh test   – set up, lint (ruff), type-check (mypy), run the test suite
 #   bash scripts/dev.sh test --fast – the same without the slow tests (whole-corpus and long lifecycle tests)
 #   bash scripts/dev.sh setup  – only set up (.venv, pinned packages, offline model, privacy cache)
+#   bash scripts/dev.sh browsers – install headless chromium + chromium-driver (browser tests; `test` does it too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,13 +41,28 @@ setup() {
   .venv/bin/casusgraaf setup
 }
 
+# Headless Chromium and its driver for the browser checks (tools/screens.py, tests/test_pages.py); Debian's
+# packages, installed when missing and this user may (root in CI and on the dev machines), else a hint.
+browsers() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium and chromium-driver (browser tests)…"
+    { apt-get update -q && apt-get install -y -q chromium chromium-driver; } > .venv/apt-browsers.log 2>&1 \
+      || echo "chromium not installed (see .venv/apt-browsers.log); browser tests will be skipped" >&2
+  else
+    echo "browser tests need chromium and chromium-driver: sudo apt-get install chromium chromium-driver" >&2
+  fi
+}
+
 cmd=${1:-demo}
 shift || true
 case "$cmd" in
   setup) setup ;;
+  browsers) browsers ;;
   demo) setup; exec .venv/bin/casusgraaf demo "$@" ;;
   test)
     setup
+    browsers
     .venv/bin/ruff check casusgraaf tests bench tools
     .venv/bin/mypy casusgraaf
     if [ "${1:-}" = "--fast" ]; then
@@ -55,5 +71,5 @@ case "$cmd" in
     fi
     exec .venv/bin/python -m pytest -q "$@"
     ;;
-  *) echo "usage: bash scripts/dev.sh [setup|demo|test]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/dev.sh [setup|demo|test|browsers]" >&2; exit 2 ;;
 esac

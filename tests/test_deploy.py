@@ -118,3 +118,59 @@ def test_dockerfile_builds_the_model_and_serves():
 def test_runs_demo_detects_both_forms(argv):
     assert runs_demo(argv)
     assert not runs_demo(["casusgraaf", "serve", "--host", "0.0.0.0"])
+
+
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_healthchecks_both_services_and_casusgraaf_asks_api_health():
+    services = compose_services()
+    assert set(services) == {"neo4j", "casusgraaf"}
+    for name, svc in services.items():
+        check = svc.get("healthcheck") or {}
+        assert check.get("test") and check.get("interval") and check.get("retries"), f"{name} has no healthcheck"
+    assert "/api/health" in " ".join(services["casusgraaf"]["healthcheck"]["test"])
+    assert services["casusgraaf"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    # the image has no curl: the check must run with what it has
+    assert services["casusgraaf"]["healthcheck"]["test"][:2] == ["CMD", "python"]
+
+
+def test_compose_passwords_come_from_secret_files_only():
+    compose = _compose()
+    declared = compose.get("secrets") or {}
+    assert declared and all(set(spec) == {"file"} for spec in declared.values())
+    for name, svc in compose["services"].items():
+        env = env_of(svc)
+        used = set(svc.get("secrets") or [])
+        assert used <= set(declared), f"{name} uses an undeclared secret"
+        for key, value in env.items():
+            if re.search(r"PASSWORD|WACHTWOORD|NEO4J_AUTH", key):
+                assert key.endswith("_FILE"), f"{name}: {key} holds a secret inline; use a *_FILE secret"
+                assert value.startswith("/run/secrets/") and value.split("/")[-1] in used, f"{name}: {key}"
+    cg = env_of(compose["services"]["casusgraaf"])
+    # serve on 0.0.0.0 needs an account: the first beheerder comes from a secret (casusgraaf/cli/gebruiker.py)
+    assert cg["CASUSGRAAF_BEHEERDER_WACHTWOORD_FILE"].startswith("/run/secrets/")
+    assert cg["CASUSGRAAF_GRAPH_PASSWORD_FILE"].startswith("/run/secrets/")
+    get_settings(graph_uri=cg["CASUSGRAAF_GRAPH_URI"], graph_password_file=cg["CASUSGRAAF_GRAPH_PASSWORD_FILE"],
+                 beheerder_wachtwoord_file=cg["CASUSGRAAF_BEHEERDER_WACHTWOORD_FILE"])
+    assert "secrets/" in (REPO / ".dockerignore").read_text() and "secrets/" in (REPO / ".gitignore").read_text()
+
+
+def test_compose_data_lives_in_named_volumes():
+    compose = _compose()
+    named = set(compose.get("volumes") or {})
+    for name, svc in compose["services"].items():
+        for volume in svc.get("volumes") or []:
+            source, _, target = str(volume).partition(":")
+            assert source in named, f"{name}: {volume} is a bind mount or an undeclared volume"
+            assert target.startswith("/")
+    assert {"/data"} <= {str(v).split(":")[1] for v in compose["services"]["casusgraaf"]["volumes"]}
+
+
+def test_dockerfile_runs_as_a_numeric_user_with_a_healthcheck():
+    instructions = dockerfile_instructions()
+    users = [args for word, args in instructions if word == "USER"]
+    assert re.fullmatch(r"\d+(:\d+)?", users[-1]), "USER must be numeric (hadolint DL3066; runAsNonRoot)"
+    checks = [args for word, args in instructions if word == "HEALTHCHECK"]
+    assert checks and "/api/health" in checks[-1]

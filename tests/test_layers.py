@@ -2,8 +2,8 @@
 
     0 errors | files                        the error hierarchy; private files and locks
     1 config | models | progress            settings; the domain as data
-    2 privacy | embedding                   the privacy gate; the embedding model
-    3 nlp                                   Dutch NLP (may use embeddings)
+    2 privacy | embedding | accounts        the privacy gate; the embedding model; users, roles, sessions
+    3 nlp | audit                           Dutch NLP (may use embeddings); the audit trail (uses the gate)
     4 graph                                 the store interface and its engines
     5 ingest | search | patterns | leerpunten   (siblings: no imports between them)
     6 services                              use cases
@@ -20,8 +20,9 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "casusgraaf"
 LAYER = {"errors": 0, "files": 0, "config": 1, "models": 1, "progress": 1, "sample": 1, "privacy": 2, "embedding": 2,
-         "nlp": 3, "graph": 4, "ingest": 5, "search": 5, "patterns": 5, "leerpunten": 5, "services": 6,
-         "api": 7, "cli": 8, "__main__": 9}
+         "accounts": 2,
+         "nlp": 3, "audit": 3, "graph": 4, "ingest": 5, "search": 5, "patterns": 5, "leerpunten": 5,
+         "services": 6, "api": 7, "cli": 8, "__main__": 9}
 
 
 def _part(module: str) -> str | None:

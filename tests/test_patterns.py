@@ -121,6 +121,16 @@ def _record(jaar: int, i: int) -> dict:
                               "status_code": "IN_VERKENNING" if i < 4 else "GEREALISEERD"}]
     if jaar == 2024 and i == 39:
         rec["tekst"] += " De huurtoeslag werd teruggevorderd volgens de Wet op de huurtoeslag."
+    # the kind of maatwerk: EV codes before 2023, JR2024 functions after (one kind through the crosswalk)
+    if i in (0, 1):
+        rec["interventies"] = ["UO"] if jaar in AC else ["informele gezagsfunctie"]
+    elif i == 2:
+        rec["interventies"] = ["triage", "anders"] if jaar in AC else ["expertfunctie"]
+    # the emerging term: in the eight Anw cases of 2025 only; a template heading only in 2025 (never a term)
+    if jaar == 2025 and 5 <= i <= 12:
+        rec["tekst"] += " Het ging om een nabestaandenpensioen."
+    if jaar == 2025 and i < 20:
+        rec["tekst"] = "Wat speelt er?\n" + rec["tekst"]
     return rec
 
 
@@ -316,6 +326,40 @@ def test_opkomend_planted_theme_with_fisher_p(env):
     assert all(t["thema"] != "Anw + SVB" for t in o["themas"])  # same cases as Anw alone: adds nothing
 
 
+def test_terugkerend_same_kind_of_maatwerk(env):
+    _s, store = env
+    t = patterns.terugkerend(store, niveau="maatwerk").to_dict()
+    got = [(c["wet"], c["interventie"], c["aantal"], c["eerste_jaar"], c["laatste_jaar"]) for c in t["combinaties"]]
+    # UO (2019-2022) and informele gezagsfunctie (2023-2025) are one kind: 2 cases x 7 years; triage = expert
+    assert got == [("Participatiewet", "informele gezagsfunctie", 14, 2019, 2025),
+                   ("Wmo 2015", "expertfunctie", 7, 2019, 2025)]
+    assert t["combinaties"][0]["knelpunt"] is None and "maatwerk" in t["toelichting"]
+    assert [c["leerpunt"] for c in t["combinaties"]] == [True, True]  # 2024-000/001 and 2024-002 carry one
+    csv = patterns.terugkerend(store, niveau="maatwerk").tabellen()[0].to_csv().splitlines()
+    assert csv[0].startswith("wet,interventie,casussen") and csv[1].startswith("Participatiewet,informele gezagsfunctie,14")
+
+
+def test_opkomend_terms_and_last_months(env):
+    from scipy.stats import fisher_exact
+
+    _s, store = env
+    o = patterns.opkomend(store, jaar=2025).to_dict()
+    first = o["termen"][0]
+    assert (first["soort"], first["thema"], first["aantal"], first["aantal_voor"]) == ("term", "nabestaandenpensioen",
+                                                                                      8, 0)
+    assert first["p_waarde"] == pytest.approx(fisher_exact([[8, 32], [0, 240]], alternative="greater")[1], rel=0.05)
+    words = {t["thema"] for t in o["termen"]}
+    assert "spelen" not in words and "speelt" not in words  # the 2025 template heading is not a theme
+    assert o["themas"][0]["thema"] == "Anw"  # a separate family: words never push the entities down
+    assert "termen" not in patterns.opkomend(store, jaar=2025, termen=False).to_dict()
+    m = patterns.opkomend(store, maanden=12).to_dict()
+    # every case is dated 1 January of its year: the last 12 months are 2025, the rest is before
+    assert m["jaar"] is None and m["periode"] == {"maanden": 12, "van": "2024-01-01", "tot": "2025-01-01"}
+    assert m["zonder_datum"] == 0 and m["themas"][0]["thema"] == "Anw" and m["themas"][0]["casussen_jaar"] == 40
+    with pytest.raises(ValueError):
+        patterns.opkomend(store, maanden=0)
+
+
 def test_registered_only_unless_asked(env):
     from casusgraaf.patterns.data import Selectie, load
 
@@ -392,6 +436,31 @@ def test_api_twins_and_pages(env):
         assert client.get("/cijfers", follow_redirects=False).headers["location"] == "/cijfers/2025"
 
 
+def test_entity_figures_and_pages(env):
+    from casusgraaf.api.app import create_app
+
+    settings, store = env
+    e = patterns.entiteit(store, "wet", "bijstand", drempel=0).to_dict()  # a benefit resolves to its law
+    assert (e["naam"], e["casussen"]) == ("Participatiewet", 14)
+    assert e["per_jaar"] == {str(j): 2 for j in YEARS}
+    assert e["samen_met"]["organisatie"] == [{"naam": "UWV", "aantal": 14}]  # the Loket itself never counts
+    assert [c["id"] for c in e["lijst"]][:2] == ["2025-000", "2025-001"] and "tekst" not in e["lijst"][0]
+    assert patterns.entiteit(store, "organisatie", "Bestaat Niet BV") is None
+    with TestClient(create_app(settings, store=store)) as client:
+        j = client.get("/api/entiteiten/wet/Participatiewet").json()
+        # every year is 2 < 5: all suppressed, and the total cannot reveal them
+        assert j["casussen"] == 14 and set(j["per_jaar"].values()) == {"<5"}
+        page = client.get("/wetten/bijstand")
+        assert page.status_code == 200 and "<h1>Participatiewet</h1>" in page.text
+        assert 'href="/organisaties/UWV"' in page.text and 'href="/casussen/2019-000"' in page.text
+        assert client.get("/organisaties/UWV").status_code == 200
+        assert client.get("/leefgebieden/financi%C3%ABn").status_code == 200
+        assert client.get("/api/entiteiten/wet/Nergenswet").status_code == 404
+        assert client.get("/api/entiteiten/knelpunt/x").status_code == 422
+        csv = client.get("/api/entiteiten/wet/Participatiewet/csv", params={"tabel": "casussen"})
+        assert csv.status_code == 200 and csv.text.splitlines()[0] == "casus,jaar,uitkomst"
+
+
 # ---- the sample corpus: the planted patterns (docs/SAMPLE.md) rank first ----------------------------------
 
 def test_sample_corpus_planted_patterns_rank_first(corpus_env):
@@ -399,8 +468,10 @@ def test_sample_corpus_planted_patterns_rank_first(corpus_env):
     top = patterns.terugkerend(store).combinaties[0]
     assert (top.knelpunt, top.wet, top.organisatie) == ("Samenwerking", "Participatiewet", "energieleverancier")
     assert top.eerste_jaar == 2019 and top.leerpunt
-    first = patterns.opkomend(store, jaar=2025).themas[0]
+    opk = patterns.opkomend(store, jaar=2025)
+    first = opk.themas[0]
     assert (first.soort, first.thema, first.significant) == ("wet", "Anw", True)
+    assert opk.termen and (opk.termen[0].thema, opk.termen[0].significant) == ("nabestaandenuitkering", True)
 
 
 def test_patterns_api_refuses_a_filter_it_cannot_apply(tmp_path):
@@ -412,3 +483,25 @@ def test_patterns_api_refuses_a_filter_it_cannot_apply(tmp_path):
     with TestClient(create_app(get_settings(data_dir=tmp_path / "d"))) as client:
         res = client.get("/api/patronen/trends", params={"knelpunt": "samenwerking"})
     assert res.status_code == 422 and "knelpunt" in res.json()["detail"]
+
+
+def test_case_terms_only_lowercase_content_words():
+    from casusgraaf.patterns.termen import case_terms
+
+    terms = case_terms("Wat speelt er?\nMevrouw Jansen uit Brembeek kreeg twee toeslagen niet. De toeslagen "
+                       "bleven uit en [PERSOON-1] wachtte.")
+    # lemmatised (toeslagen, wachtte); names, places, the heading, short and stop words, placeholders: out
+    assert terms == {"toeslag", "wachten", "blijven", "krijgen"}
+
+
+def test_interventie_crosswalk_and_maatwerk_keys():
+    from casusgraaf.models.taxonomy import interventie_functie
+    from casusgraaf.patterns.data import CaseFacts
+    from casusgraaf.patterns.terugkerend import _keys
+
+    assert interventie_functie("UO") == interventie_functie("dzm") == "informele gezagsfunctie"
+    assert interventie_functie("Netwerkfunctie") == "netwerkfunctie" and interventie_functie("triage") == "expertfunctie"
+    assert interventie_functie("iets nieuws") == "iets nieuws"  # unknown: itself, never dropped
+    case = CaseFacts(id="x", jaar=2024, interventies=frozenset({"anders", "expertfunctie"}),
+                     facts={"wet": {"Zvw"}, "knelpunt": set()})
+    assert _keys(case, "maatwerk") == [(None, "Zvw", None, "expertfunctie")]

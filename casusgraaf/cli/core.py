@@ -109,8 +109,16 @@ def similar(
         jaar_van=lo, jaar_tot=hi, indiener_type=indiener_type, organisatie=organisatie, wet=wet,
         leefgebied=leefgebied, knelpunt=knelpunt, uitkomst=uitkomst))
     s = settings()
-    with store_for(s, json_out) as store, user_errors(json_out):
-        out = run_similar(store, s, query)
+    from casusgraaf.cli._remote import call
+
+    out = None
+    if case or (text and text.strip()):  # a running server for this data dir has the models loaded
+        with user_errors(json_out):
+            out = call(s, "/api/similar", {"text": text, "case_ids": case, "k": k,
+                                           "filters": query.filters.model_dump(exclude_defaults=True)})
+    if out is None:
+        with store_for(s, json_out) as store, user_errors(json_out):
+            out = run_similar(store, s, query)
     emit(out, json_out, _render_similar)
 
 
@@ -136,7 +144,8 @@ def cypher(
     limit: int = typer.Option(1000, "--limit", help="Maximaal aantal rijen."),
     json_out: bool = JsonOpt,
 ) -> None:
-    """Alleen-lezen Cypher voor analisten; een schrijvende query wordt geweigerd (exit 2)."""
+    """Alleen-lezen Cypher op de tekstvrije projectie van de graaf (geen casustekst); een schrijvende query
+    wordt geweigerd (exit 2)."""
     from casusgraaf.services.analysis import run_cypher
 
     s = settings()
@@ -160,18 +169,21 @@ def _render_rows(out: dict) -> None:
 
 @app.command()
 def delete(case_id: str = typer.Argument(..., help="Casus-id."), json_out: bool = JsonOpt) -> None:
-    """Verwijder een casus uit de graaf en alle indexen."""
+    """Wis een casus (AVG art. 17): uit de graaf, de analistenprojectie, alle indexen, de quarantaine en de
+    opslagbestanden van de graaf; het auditlog krijgt alleen het id."""
+    from casusgraaf.cli.audit import cli_user
     from casusgraaf.services.ingest import delete_case
 
     s = settings()
     with store_for(s, json_out) as store, user_errors(json_out):
-        delete_case(store, s, case_id)
+        delete_case(store, s, case_id, user=cli_user())
     emit({"deleted": case_id}, json_out, lambda d: console.print(f"Casus {d['deleted']} verwijderd."))
 
 
 @app.command()
 def reindex(json_out: bool = JsonOpt) -> None:
-    """Bouw de FAISS- en lexicale index opnieuw op uit de graaf (geen modelrun nodig)."""
+    """Bouw de FAISS- en lexicale index en de tekstvrije analistenprojectie opnieuw op uit de graaf (geen
+    modelrun nodig)."""
     from casusgraaf.services.ingest import reindex as rebuild
 
     s = settings()
@@ -222,10 +234,18 @@ def serve(
     import uvicorn
 
     from casusgraaf.api.app import create_app
+    from casusgraaf.cli._remote import announce
+    from casusgraaf.cli.gebruiker import bootstrap_beheerder, guard_host
 
+    s = settings()
+    bootstrap_beheerder(s)
+    guard_host(s, host)  # no accounts (lokale modus): loopback only, exit 2 otherwise
     console.print(f"casusgraaf draait op http://{host}:{port}  (API-documentatie: /docs)")
-    # No access log: query strings could carry case details.
-    uvicorn.run(create_app(settings()), host=host, port=port, log_level="warning", access_log=False)
+    # No access log: query strings could carry case details. api.json lets CLI commands use this server.
+    with announce(s, host, port) as cli_token:
+        app = create_app(s)
+        app.state.cli_token = cli_token  # the token CLI commands on this machine send (cli/_remote.py)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()
@@ -236,6 +256,7 @@ def demo(
 ) -> None:
     """Bouw het model indien nodig, lees het voorbeeldcorpus in (CASUSGRAAF_SAMPLE_DIR; standaard de
     verzonnen voorbeeldcasussen) en start de server. Niet voor productie: daar draait u `serve`."""
+    from casusgraaf.cli.gebruiker import demo_account
     from casusgraaf.embedding.build import build_model
     from casusgraaf.services.ingest import ingest_paths
 
@@ -248,4 +269,5 @@ def demo(
         report = ingest_paths(store, s, [s.sample_dir], progress=progress_enabled(False))
     _render_report(report.to_dict())
     if not no_serve:
+        demo_account(s)  # the demo runs with a login: one beheerder, its password printed once
         serve(host=host, port=port)

@@ -16,14 +16,23 @@ from rich.table import Table
 
 from casusgraaf.cli._app import app
 from casusgraaf.cli._common import JsonOpt, console, emit, err_console, fail, settings, user_errors
-from casusgraaf.errors import Refused
+from casusgraaf.errors import CasusgraafError, Refused
 
 
 def _run(text: str, jaar: int | None) -> dict[str, Any]:
-    """The extraction result; :class:`casusgraaf.errors.Refused` when the privacy gate refuses the text."""
+    """The extraction result, from a running server for this data dir when there is one (it has the models
+    loaded), else in-process. A :class:`casusgraaf.errors.CasusgraafError` when the text is refused or empty."""
+    from casusgraaf.cli._remote import call
+
+    s = settings()
+    remote = call(s, "/api/extract", {"text": text, "jaar": jaar}) if text.strip() else None
+    if remote is not None:
+        if remote.get("tekst") is None:
+            remote.pop("tekst", None)
+        return remote
     from casusgraaf.services.search import run_extract
 
-    return run_extract(settings(), text, jaar)
+    return run_extract(s, text, jaar)
 
 
 def _render(result: dict) -> None:
@@ -82,6 +91,9 @@ def _jsonl(path: Path, jaar: int | None, json_mode: bool) -> None:
             result = _run(obj["tekst"], rec_jaar)
         except Refused as exc:
             bad.append({"regel": n, "id": rec_id, "fout": f"geweigerd door de privacy-poort: {exc}"})
+            continue
+        except CasusgraafError as exc:  # from the server: a refusal arrives as a 422
+            bad.append({"regel": n, "id": rec_id, "fout": str(exc)})
             continue
         sys.stdout.write(json.dumps({"id": rec_id, "entities": result["entities"]}, ensure_ascii=False) + "\n")
         ok += 1

@@ -99,7 +99,7 @@ def complexiteit_cmd(van: int | None = VanOpt, tot: int | None = TotOpt, met_ext
 def terugkerend_cmd(van: int | None = VanOpt, tot: int | None = TotOpt,
                     drempel: int = typer.Option(4, "--drempel", min=2, help="Minimaal aantal casussen (casusbundel: 4)."),
                     niveau: str = typer.Option("knelpunt+wet+organisatie", "--niveau",
-                                               help="knelpunt+wet+organisatie of knelpunt+wet."),
+                                               help="knelpunt+wet+organisatie, knelpunt+wet of maatwerk (wet + interventie)."),
                     met_extractie: bool = ExtractieOpt, csv_out: bool = CsvOpt, tabel: str | None = TabelOpt,
                     json_out: bool = JsonOpt) -> None:
     """Terugkerende combinaties (signaal van een systeemfout) met casussen, jaren en leerpunt ja/nee."""
@@ -112,14 +112,19 @@ def terugkerend_cmd(van: int | None = VanOpt, tot: int | None = TotOpt,
 @patronen_app.command("opkomend")
 def opkomend_cmd(van: int | None = VanOpt, tot: int | None = TotOpt,
                  jaar: int | None = typer.Option(None, "--jaar", help="Doeljaar (standaard het laatste jaar)."),
+                 maanden: int | None = typer.Option(None, "--maanden", min=1, max=120,
+                                                    help="Laatste N maanden (bv. 12) in plaats van een doeljaar."),
+                 termen: bool = typer.Option(True, "--termen/--zonder-termen",
+                                             help="Ook opkomende termen uit de teksten (alleen geteld, nooit getoond)."),
                  alpha: float = typer.Option(0.05, "--alpha", min=0.0, max=1.0, help="Significantieniveau (q)."),
                  met_extractie: bool = ExtractieOpt, csv_out: bool = CsvOpt, tabel: str | None = TabelOpt,
                  json_out: bool = JsonOpt) -> None:
-    """Opkomende thema's: hoger aandeel in het doeljaar dan ervoor (Fisher exact, p- en q-waarde)."""
+    """Opkomende thema's en termen: hoger aandeel in het doeljaar (of de laatste maanden) dan ervoor
+    (Fisher exact, p- en q-waarde)."""
     from casusgraaf.patterns import opkomend
 
-    _run(lambda st, sel, d: opkomend(st, sel, jaar=jaar, alpha=alpha, drempel=d), json_out, csv_out, tabel, van,
-         tot, met_extractie)
+    _run(lambda st, sel, d: opkomend(st, sel, jaar=jaar, maanden=maanden, termen=termen, alpha=alpha, drempel=d),
+         json_out, csv_out, tabel, van, tot, met_extractie)
 
 
 @app.command("rapport")

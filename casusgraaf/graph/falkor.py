@@ -225,6 +225,11 @@ def _translate(message: str, params: Mapping[str, Any] | None, limit: float | No
 
 def _plain(value: Any, include_embedding: bool = False) -> Any:
     """FalkorDB client values -> plain JSON-able Python."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:  # most values: fast path
+        return value
+    if kind is list and all(type(v) is str for v in value):
+        return value
     if isinstance(value, Node):
         return {"_labels": list(value.labels or []),
                 **{k: _plain(v) for k, v in strip_embedding(value.properties, include_embedding).items()}}

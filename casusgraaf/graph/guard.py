@@ -22,7 +22,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from casusgraaf.graph.base import GraphStore, QuerySyntaxError, ReadOnlyError, Row
+from casusgraaf.errors import BadInput
+from casusgraaf.graph.base import GraphError, GraphStore, QuerySyntaxError, ReadOnlyError, Row
 
 WRITE_KEYWORDS = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "FOREACH",
                             "ALTER", "RENAME", "GRANT", "DENY", "REVOKE"})
@@ -48,6 +49,10 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<other>.)
 """, re.S | re.X)
+
+
+class QueryMemoryError(BadInput, GraphError):
+    """The engine stopped a query at its memory limit (CASUSGRAAF_CYPHER_MEMORY_MB); nothing was changed."""
 
 
 class Rows(list):
@@ -151,6 +156,57 @@ def _dotted_name(toks: list[tuple[str, str]], start: int) -> str:
     return ".".join(parts) or "?"
 
 
+# Lists built inside one expression are not bounded by the engine's time limit (checked between records) and
+# only late by its memory cap: ``RETURN size(range(1, 1000000000))`` took 7.6 GB before the kernel killed the
+# server (attack suite). So analyst Cypher may build ranges only from integer literals, each at most
+# MAX_RANGE long and all together (their product: nested comprehensions multiply) at most MAX_RANGE_PRODUCT,
+# and may not use reduce() (``reduce(l = [1], x IN range(1, 40) | l + l)`` doubles a list 40 times).
+MAX_RANGE = 100_000_000
+MAX_RANGE_PRODUCT = 10_000_000_000
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def expression_reason(query: str) -> str | None:
+    """Why a query could build an unbounded list in one expression, or None."""
+    toks = tokens(query)
+    product = 1
+    for i, (kind, text) in enumerate(toks):
+        if kind != "word" or i + 1 >= len(toks) or toks[i + 1][1] != "(" or (i and toks[i - 1][1] == "."):
+            continue
+        name = text.lower()
+        if name == "reduce":
+            return "reduce() is niet toegestaan; gebruik sum(), collect() of count()"
+        if name != "range":
+            continue
+        args, depth, j, current = [], 0, i + 2, ""
+        while j < len(toks):
+            tk = toks[j][1]
+            if tk in "([{":
+                depth += 1
+            elif tk in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            if tk == "," and depth == 0:
+                args.append(current)
+                current = ""
+            else:
+                current += tk
+            j += 1
+        args.append(current)
+        if not all(_INT.match(a) for a in args) or not 2 <= len(args) <= 3:
+            return "range() mag alleen gehele getallen als argumenten hebben (geen parameters of berekeningen)"
+        start, end = int(args[0]), int(args[1])
+        step = int(args[2]) if len(args) == 3 else 1
+        size = max(0, (end - start) // step + 1) if step else MAX_RANGE + 1
+        if size > MAX_RANGE:
+            return f"range() van {size} waarden; hoogstens {MAX_RANGE}"
+        product *= max(size, 1)
+        if product > MAX_RANGE_PRODUCT:
+            return f"range()-aanroepen samen (genest) te groot; hoogstens {MAX_RANGE_PRODUCT} combinaties"
+    return None
+
+
 def check_readonly(query: str) -> None:
     """Raise :class:`ReadOnlyError` (with a Dutch/English message) when the query writes."""
     reason = write_reason(query)
@@ -159,11 +215,20 @@ def check_readonly(query: str) -> None:
                             f"(Read-only: this query writes; it was not run.)")
 
 
+def check_expressions(query: str) -> None:
+    """Raise :class:`QueryMemoryError` when the query could build an unbounded list in one expression."""
+    reason = expression_reason(query)
+    if reason:
+        raise QueryMemoryError(f"Deze query is niet uitgevoerd: {reason} (een lijst in één expressie wordt niet "
+                               "door de tijdlimiet gestopt en kan de server al het geheugen kosten).")
+
+
 def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None = None,
                  limit: int = 1000, timeout: float | None = None) -> Rows:
     """Run analyst Cypher read-only; at most ``limit`` rows (``rows.truncated`` says if more existed).
     ``timeout`` (seconds, ``settings.cypher_timeout``) is enforced by the engine, not by the client."""
     check_readonly(query)
+    check_expressions(query)
     limited = with_row_limit(query, limit) if limit and limit > 0 else None
     try:
         try:
@@ -175,9 +240,15 @@ def run_readonly(store: GraphStore, query: str, params: Mapping[str, Any] | None
     except ReadOnlyError:
         raise ReadOnlyError(f"Alleen lezen: de database weigerde deze query omdat die schrijft. {_HINT} "
                             "(Read-only: the engine refused a write.)") from None
+    except GraphError as exc:
+        if "mem consumption exceeded" not in str(exc):
+            raise
+        raise QueryMemoryError("De query vroeg meer geheugen dan de ingestelde limiet en is door de database "
+                               "gestopt (CASUSGRAAF_CYPHER_MEMORY_MB); maak hem beperkter, bv. met LIMIT of een "
+                               "kleinere range().") from None
     rows = Rows(result[:limit] if limit and limit > 0 else result)
     rows.truncated = bool(limit and limit > 0 and len(result) > limit)
     return rows
 
 
-__all__ = ["Rows", "check_readonly", "run_readonly", "with_row_limit", "write_reason", "Row"]
+__all__ = ["QueryMemoryError", "Rows", "check_expressions", "check_readonly", "expression_reason", "run_readonly", "with_row_limit", "write_reason", "Row"]

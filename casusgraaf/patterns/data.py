@@ -18,6 +18,7 @@ from functools import lru_cache
 from casusgraaf.graph import GraphStore, load_query
 from casusgraaf.models import gazetteer
 from casusgraaf.models.resolve import get_resolver
+from casusgraaf.models.taxonomy import interventie_functie
 
 KINDS = ("knelpunt", "wet", "organisatie", "leefgebied", "beleidsterrein")
 _QUERY = {"knelpunt": "patterns_knelpunten", "wet": "patterns_wetten", "organisatie": "patterns_organisaties",
@@ -66,6 +67,9 @@ class CaseFacts:
     uitkomst: str | None = None
     status: str | None = None
     datum_afronding: str | None = None
+    datum_aanmelding: str | None = None
+    # the kinds of maatwerk the Loket used, as JR2024 functions (EV codes read through the crosswalk)
+    interventies: frozenset[str] = frozenset()
     facts: dict[str, set[str]] = field(default_factory=dict)
     leerpunten: list[dict] = field(default_factory=list)
     indiener: dict | None = None
@@ -108,7 +112,8 @@ def load(store: GraphStore, selectie: Selectie, kinds: tuple[str, ...] = KINDS, 
     rng = {"van": selectie.van, "tot": selectie.tot}
     cases = {r["id"]: CaseFacts(id=r["id"], jaar=r["jaar"], looptijd_weken=r["looptijd_weken"],
                                 indiener_type=r["indiener_type"], uitkomst=r["uitkomst"], status=r["status"],
-                                datum_afronding=r["datum_afronding"])
+                                datum_afronding=r["datum_afronding"], datum_aanmelding=r["datum_aanmelding"],
+                                interventies=frozenset(interventie_functie(x) for x in r["interventies"] or ()))
              for r in store.run(load_query("patterns_cases"), rng)}
     needed = set(kinds) | {k for k in ("wet", "organisatie", "leefgebied") if getattr(selectie, k)}
     for kind in KINDS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from casusgraaf.config import Settings
-from casusgraaf.errors import BadInput, NotFound
+from casusgraaf.errors import BadInput, NotFound, Unavailable
 from casusgraaf.graph import GraphStore, load_query
 from casusgraaf.models import vocabulary
 from casusgraaf.models.resolve import ENTITY_KINDS, get_resolver
@@ -25,7 +26,7 @@ from casusgraaf.search.fusion import fuse
 from casusgraaf.search.indexes import Indexes
 from casusgraaf.search.lexical import LexicalIndex
 from casusgraaf.search.structure import StructureIndex
-from casusgraaf.search.vectors import VectorIndex
+from casusgraaf.search.vectors import OverlayIndex, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ DENSE_DEPTH = 200  # FAISS hits per query (more on large corpora: n // 50)
 BROAD_FILTER = 0.2  # a filter keeping at least this share of cases is applied after the FAISS search
 LEXICAL_FULL_MAX = 20_000  # up to this many cases the lexical signal scores every case
 LEXICAL_CANDIDATES = 2_000  # above it: this many dense and this many structural candidates
+OVERLAY_MAX = 5_000  # changed cases a running engine keeps as deltas before it reloads the compacted files
+SYNC_RELOAD_MAX = 2_000  # up to this many cases a full reload (well under a second) is done in the query itself
+STALE_GRACE = 30.0  # seconds the graph may be ahead of the indexes before the engine rebuilds them
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -43,6 +47,10 @@ class UnknownCase(NotFound):
 
 class EmptyQuery(BadInput):
     """A query with neither a case id nor a text."""
+
+
+class IndexMismatch(Unavailable):
+    """The configured embedding model does not match the one the index was built with."""
 
 
 SearchError = (UnknownCase, EmptyQuery)  # what a caller of :meth:`SearchEngine.similar` may catch
@@ -87,60 +95,229 @@ class EngineState:
     jaar: np.ndarray
     indiener_type: np.ndarray
     uitkomst: np.ndarray
-    dense: VectorIndex | None
+    dense: VectorIndex | OverlayIndex | None
     lexical: LexicalIndex | None
     lex_pos: np.ndarray  # lexical row -> engine position (-1: not in the engine)
     engine_to_lex: np.ndarray  # engine position -> lexical row (-1: not indexed)
     structure: StructureIndex
+    seq: int = -1  # the index change-log entry this state includes (search/indexes.py)
+    model: str | None = None  # embedding model and dimension of the dense index
+    dim: int | None = None
+    fit: str | None = None  # the lexical fit (vocabulary/IDF) the rows belong to
 
 
 class SearchEngine:
-    """In-memory view over the derived indexes; reloads when the graph's generation changes."""
+    """In-memory view over the derived indexes. After a write it applies the index change log to a copy of its
+    state and swaps it in (one assignment); a gap in the log, a refit or another model makes it reload in full,
+    in the background, while queries keep using the state they have. Loading never holds the lock queries
+    take, so a query waits at most for a small change set, never for a reload."""
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.indexes = Indexes(settings)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # swaps of ``state``
+        self._loading = threading.Lock()  # one loader at a time
         self._text_probes: dict[tuple[str, int | None], dict] = {}  # (text, jaar_tot) → vector, facts
-        self.state = self._build_state()
+        self.loads = {"full": 0, "delta": 0}  # how each new state was made (tests, benchmarks)
+        self._stale_since: float | None = None
+        self._background: threading.Thread | None = None
+        self.state = self._full_state()
+        self.loads["full"] = 1
 
     # -- loading ---------------------------------------------------------------------------------
     def _graph_generation(self) -> int:
         return int(self.store.run(load_query("state_get"))[0]["generation"])
 
-    def snapshot(self) -> EngineState:
-        """The current state, reloaded first when the graph moved on. Read everything of one query from it."""
-        with self._lock:
-            if self._graph_generation() != self.state.generation:
-                self.state = self._build_state()
+    def snapshot(self, wait: bool = False) -> EngineState:
+        """The current state, brought up to date first when the indexes moved on: by their change log when it
+        covers the step (a copy-on-write update, done here), else by a full reload in the background (the old
+        state is returned meanwhile; ``wait=True`` waits for it). Read everything of one query from it."""
+        st = self.state
+        m = self.indexes.manifest()
+        gen = self._graph_generation()
+        if m is not None and int(m["seq"]) == st.seq and gen == st.generation:
+            return st
+        if not self._loading.acquire(blocking=wait):
+            return self.state  # another thread is loading: use the state we have
+        background = False
+        try:
+            st = self.state
+            m = self.indexes.manifest()
+            if m is not None and int(m["seq"]) != st.seq:
+                new = self._delta_state(st, m)
+                if new is not None:
+                    self._swap(new, "delta")
+                    return new
+            elif m is not None and gen != int(m["generation"]) and not self._lagging(wait):
+                return st  # a writer is between its graph write and its index update
+            elif m is not None and gen == st.generation:
+                return st
+            if wait or len(st.ids) <= SYNC_RELOAD_MAX:
+                self._swap(self._full_state(), "full")
+                return self.state
+            background = True
+            self._background = threading.Thread(target=self._reload_in_background, name="engine-reload",
+                                                 daemon=True)
+            self._background.start()  # it releases the loading lock when done
             return self.state
+        finally:
+            if not background:
+                self._loading.release()
 
     refresh = snapshot
 
-    def _build_state(self) -> EngineState:
+    def _lagging(self, wait: bool) -> bool:
+        """The graph moved but the indexes did not: a writer is mid-way, or died there. After STALE_GRACE s (or
+        when asked to wait) the indexes are rebuilt from the graph."""
+        now = time.monotonic()
+        self._stale_since = self._stale_since or now
+        return wait or now - self._stale_since > STALE_GRACE
+
+    def _reload_in_background(self) -> None:
+        try:
+            self._swap(self._full_state(), "full")
+        except Exception:  # noqa: BLE001 - the old state keeps serving; the next query tries again
+            log.exception("zoekindex: herladen op de achtergrond mislukt")
+        finally:
+            self._loading.release()
+
+    def _swap(self, new: EngineState, how: str) -> None:
+        with self._lock:
+            self.state = new
+            self.loads[how] += 1
+            self._stale_since = None
+
+    def _full_state(self) -> EngineState:
         from casusgraaf.models import taxonomy
 
-        with self._lock:
-            gen = self._graph_generation()
-            if self.indexes.generation() != gen:
-                self.indexes.rebuild(self.store)
-            lexical = self.indexes.load_lexical()
-            cases = self.store.run(load_query("search_load_cases"))
-            ids = [c["id"] for c in cases]
+        gen = self._graph_generation()
+        if self.indexes.generation() != gen:
+            self.indexes.rebuild(self.store)
+        m = self.indexes.manifest() or {}
+        lexical = self.indexes.load_lexical()
+        cases = self.store.run(load_query("search_load_cases"))
+        ids = [c["id"] for c in cases]
+        pos = {cid: i for i, cid in enumerate(ids)}
+        lex_pos = np.array([pos.get(cid, -1) if cid is not None else -1 for cid in (lexical.ids if lexical else [])],
+                           dtype=np.int64)
+        engine_to_lex = np.full(len(ids), -1, dtype=np.int64)
+        valid = lex_pos >= 0
+        engine_to_lex[lex_pos[valid]] = np.flatnonzero(valid)
+        return EngineState(
+            generation=int(m.get("generation", gen)), ids=ids, pos=pos, cases={c["id"]: c for c in cases},
+            jaar=np.array([c.get("jaar") or 0 for c in cases], dtype=np.int32),
+            indiener_type=np.array([c.get("indiener_type") or "" for c in cases], dtype=object),
+            uitkomst=np.array([c.get("uitkomst") or "" for c in cases], dtype=object),
+            dense=self.indexes.load_dense(), lexical=lexical, lex_pos=lex_pos, engine_to_lex=engine_to_lex,
+            structure=StructureIndex.build(ids, self.store.run(load_query("search_load_facets")),
+                                           taxonomy.crosswalk()),
+            seq=int(m.get("seq", -1)), model=m.get("model"), dim=m.get("dim"), fit=m.get("fit"))
+
+    def _delta_file(self, name: str) -> dict:
+        try:
+            data = self.indexes.lexical_store.delta_rows(name)
+        except OSError:
+            return {}
+        facts: dict[str, list[dict]] = {}
+        for f in data.get("facets", []):
+            facts.setdefault(f["id"], []).append(f)
+        return {**data, "pos": {c: i for i, c in enumerate(data["ids"])},
+                "rows": {c["id"]: c for c in data.get("cases", [])}, "facts": facts}
+
+    def _delta_state(self, st: EngineState, m: dict) -> EngineState | None:
+        """``st`` with the change-log entries after ``st.seq`` applied, or None when they do not cover the step
+        (a gap, a refit, another model, a large change): then a full reload is needed."""
+        if (m.get("model"), m.get("dim"), m.get("fit")) != (st.model, st.dim, st.fit) or st.lexical is None:
+            return None
+        log_ = self.indexes.changes()
+        found = [log_.get(seq) for seq in range(st.seq + 1, int(m["seq"]) + 1)]
+        entries = [e for e in found if e is not None and not e.get("large") and e.get("fit") == st.fit]
+        if not entries or len(entries) != len(found):
+            return None
+        net: dict[str, tuple[dict, str | None] | None] = {}  # id -> (entry, ref) when upserted, None: removed
+        for e in entries:
+            for cid in e["removed"]:
+                net[cid] = None
+            for cid in e["upserted"]:
+                net[cid] = (e, e["refs"].get(cid))
+        if sum(1 for v in net.values() if v) + (st.dense.changed if isinstance(st.dense, OverlayIndex) else 0) \
+                > OVERLAY_MAX:
+            return None  # the overlay would grow too large: load the compacted files instead
+        # the new and changed cases: their rows, facts and lexical rows, from the change-log files
+        files: dict[str, dict] = {}
+        for e in entries:
+            name = e["lexical"]
+            if e["upserted"] and (name is None or "cases" not in files.setdefault(name, self._delta_file(name))):
+                return None
+        rows: dict[str, dict] = {}
+        facts_of: dict[str, list[dict]] = {}
+        picks: dict[str, list[int]] = {}  # file -> its rows, in the order of ``rows``
+        for cid, v in net.items():
+            if not v:
+                continue
+            data = files[v[0]["lexical"]]
+            i = data["pos"].get(cid)
+            if i is None or cid not in data["rows"]:
+                continue  # erased again since: gone
+            rows[cid] = data["rows"][cid]
+            facts_of[cid] = data["facts"].get(cid, [])
+            picks.setdefault(v[0]["lexical"], []).append(i)
+        ups = [cid for name in picks for cid in rows if net[cid][0]["lexical"] == name]  # type: ignore[index]
+        lex_rows = [files[name]["matrix"] if idx == list(range(files[name]["matrix"].shape[0]))
+                    else files[name]["matrix"][idx] for name, idx in picks.items()]
+        dropped = set(net) & set(st.pos)  # removed or changed: leave their old position
+        # vectors: sidecar rows named in the log, else the nodes' own copies
+        from casusgraaf.graph.vectors import load_vectors
+
+        vec_ids, vecs = load_vectors(self.store, self.settings, ups,
+                                     refs={cid: net[cid][1] for cid in ups})  # type: ignore[index]
+        if len(vec_ids) and vecs.shape[1] != st.dim:
+            return None
+        # the new order: old cases that stay, in their order, then the new and changed ones
+        if dropped:
+            keep = np.array([i for i, cid in enumerate(st.ids) if cid not in dropped], dtype=np.int64)
+            remap = np.full(len(st.ids), -1, dtype=np.int64)
+            remap[keep] = np.arange(len(keep))
+            ids = [st.ids[i] for i in keep] + ups
             pos = {cid: i for i, cid in enumerate(ids)}
-            lex_pos = np.array([pos.get(cid, -1) for cid in (lexical.ids if lexical else [])], dtype=np.int64)
-            engine_to_lex = np.full(len(ids), -1, dtype=np.int64)
-            valid = lex_pos >= 0
-            engine_to_lex[lex_pos[valid]] = np.flatnonzero(valid)
-            return EngineState(
-                generation=gen, ids=ids, pos=pos, cases={c["id"]: c for c in cases},
-                jaar=np.array([c.get("jaar") or 0 for c in cases], dtype=np.int32),
-                indiener_type=np.array([c.get("indiener_type") or "" for c in cases], dtype=object),
-                uitkomst=np.array([c.get("uitkomst") or "" for c in cases], dtype=object),
-                dense=self.indexes.load_dense(), lexical=lexical, lex_pos=lex_pos, engine_to_lex=engine_to_lex,
-                structure=StructureIndex.build(ids, self.store.run(load_query("search_load_facets")),
-                                               taxonomy.crosswalk()))
+        else:
+            keep, remap = None, None
+            ids = st.ids + ups
+            pos = dict(st.pos)
+            pos.update((cid, len(st.ids) + j) for j, cid in enumerate(ups))
+        cases = {cid: c for cid, c in st.cases.items() if cid not in dropped} if dropped else dict(st.cases)
+        cases.update((cid, rows[cid]) for cid in ups)
+
+        def col(old: np.ndarray, values: list, dtype) -> np.ndarray:
+            base = old if keep is None else old[keep]
+            return np.concatenate([base, np.array(values, dtype=dtype)]) if values else base.copy()
+
+        lexical = st.lexical.with_rows(ups, _vstack(lex_rows), removed=[c for c in net if c not in ups])
+        lex_pos = np.full(len(lexical.ids), -1, dtype=np.int64)
+        old_rows = np.flatnonzero(st.lex_pos >= 0)
+        moved = st.lex_pos[old_rows] if remap is None else remap[st.lex_pos[old_rows]]
+        lex_pos[old_rows] = moved
+        for cid in dropped:  # their old rows are dead in the new lexical index
+            i = st.lexical._pos.get(cid)
+            if i is not None:
+                lex_pos[i] = -1
+        first_new = len(st.lexical.ids)
+        lex_pos[first_new:first_new + len(ups)] = [pos[cid] for cid in ups]
+        engine_to_lex = np.full(len(ids), -1, dtype=np.int64)
+        valid = lex_pos >= 0
+        engine_to_lex[lex_pos[valid]] = np.flatnonzero(valid)
+        assert st.dense is not None
+        dense = st.dense.with_changes(vec_ids, vecs, removed=[c for c in net if c not in vec_ids])
+        facets = [f for cid in ups for f in facts_of[cid]]
+        structure = st.structure.with_changes(ids, remap, dropped, {cid: pos[cid] for cid in ups}, facets)
+        return EngineState(
+            generation=int(m["generation"]), ids=ids, pos=pos, cases=cases,
+            jaar=col(st.jaar, [rows[c].get("jaar") or 0 for c in ups], np.int32),
+            indiener_type=col(st.indiener_type, [rows[c].get("indiener_type") or "" for c in ups], object),
+            uitkomst=col(st.uitkomst, [rows[c].get("uitkomst") or "" for c in ups], object),
+            dense=dense, lexical=lexical, lex_pos=lex_pos, engine_to_lex=engine_to_lex, structure=structure,
+            seq=int(m["seq"]), model=st.model, dim=st.dim, fit=st.fit)
 
     # Read-only views of the current state (tests, benchmarks, notebooks).
     @property
@@ -160,7 +337,7 @@ class SearchEngine:
         return self.state.structure
 
     @property
-    def dense(self) -> VectorIndex | None:
+    def dense(self) -> VectorIndex | OverlayIndex | None:
         return self.state.dense
 
     @property
@@ -204,45 +381,44 @@ class SearchEngine:
 
     # -- the query ---------------------------------------------------------------------------------
     def similar(self, q: Query) -> list[dict]:
-        with self._lock:
-            st = self.snapshot()
-            if not st.ids:
-                return []
-            missing = [c for c in q.case_ids if c not in st.pos]
-            if missing:
-                raise UnknownCase(f"onbekende casus: {', '.join(missing)}; controleer het id "
-                                  "(`casusgraaf cypher \"MATCH (c:Casus) RETURN c.id\"`)")
-            if not q.case_ids and not (q.text and q.text.strip()):
-                raise EmptyQuery("geef een casus-id (--case) of een tekst (--text/--file)")
-            allowed = self.allowed_mask(q.filters, st)
-            mask = np.ones(len(st.ids), dtype=bool) if allowed is None else allowed.copy()
-            for cid in q.case_ids:
-                mask[st.pos[cid]] = False
-            probe = self._probe(st, q)
-            raw: dict[str, np.ndarray] = {}
-            for name in ("dense", "structural", "lexical"):  # lexical last: it may use the others' candidates
-                if name in q.signals:
-                    raw[name] = self._signal(st, name, probe, allowed, raw)
-            fused, contributions = fuse(raw, mask, self.settings)
-            fused = np.where(mask, fused, -np.inf)
-            k = min(q.k, int(mask.sum()))
-            top = np.argpartition(-fused, k - 1)[:k] if k else np.array([], dtype=np.int64)
-            order = top[np.argsort(-fused[top], kind="stable")]
-            results = []
-            for i in order:
-                cid = st.ids[i]
-                results.append({
-                    "case_id": cid,
-                    "score": round(float(fused[i]), 4),
-                    "signals": {name: round(float(raw[name][i]), 4) for name in raw},
-                    "bijdrage": {name: round(float(contributions[name][i]), 4) for name in contributions},
-                    "titel": st.cases[cid].get("titel"),
-                    "jaar": st.cases[cid].get("jaar"),
-                    "uitkomst": st.cases[cid].get("uitkomst"),
-                })
-            if q.explain and results:
-                self._explain(st, probe, results)
-            return results
+        st = self.snapshot()  # one state for the whole query; loading never holds a lock queries wait on
+        if not st.ids:
+            return []
+        missing = [c for c in q.case_ids if c not in st.pos]
+        if missing:
+            raise UnknownCase(f"onbekende casus: {', '.join(missing)}; controleer het id "
+                              "(`casusgraaf cypher \"MATCH (c:Casus) RETURN c.id\"`)")
+        if not q.case_ids and not (q.text and q.text.strip()):
+            raise EmptyQuery("geef een casus-id (--case) of een tekst (--text/--file)")
+        allowed = self.allowed_mask(q.filters, st)
+        mask = np.ones(len(st.ids), dtype=bool) if allowed is None else allowed.copy()
+        for cid in q.case_ids:
+            mask[st.pos[cid]] = False
+        probe = self._probe(st, q)
+        raw: dict[str, np.ndarray] = {}
+        for name in ("dense", "structural", "lexical"):  # lexical last: it may use the others' candidates
+            if name in q.signals:
+                raw[name] = self._signal(st, name, probe, allowed, raw)
+        fused, contributions = fuse(raw, mask, self.settings)
+        fused = np.where(mask, fused, -np.inf)
+        k = min(q.k, int(mask.sum()))
+        top = np.argpartition(-fused, k - 1)[:k] if k else np.array([], dtype=np.int64)
+        order = top[np.argsort(-fused[top], kind="stable")]
+        results = []
+        for i in order:
+            cid = st.ids[i]
+            results.append({
+                "case_id": cid,
+                "score": round(float(fused[i]), 4),
+                "signals": {name: round(float(raw[name][i]), 4) for name in raw},
+                "bijdrage": {name: round(float(contributions[name][i]), 4) for name in contributions},
+                "titel": st.cases[cid].get("titel"),
+                "jaar": st.cases[cid].get("jaar"),
+                "uitkomst": st.cases[cid].get("uitkomst"),
+            })
+        if q.explain and results:
+            self._explain(st, probe, results)
+        return results
 
     def _probe(self, st: EngineState, q: Query) -> dict:
         """What the query looks like to each signal: a vector, a text, a set of facts."""
@@ -266,6 +442,11 @@ class SearchEngine:
 
                 embedder = get_embedder(self.settings)
                 vector = embedder.embed_query(text)
+                if st.dim is not None and len(vector) != st.dim:
+                    raise IndexMismatch(
+                        f"de zoekindex hoort bij model {st.model} (dimensie {st.dim}), het ingestelde model "
+                        f"{embedder.model_id} geeft dimensie {len(vector)}. Lees de casussen opnieuw in met dit "
+                        "model, of zet CASUSGRAAF_MODEL terug.")
                 facts, entities = text_facts(text, q.filters.jaar_tot, vector, embedder)
                 cached = {"vector": vector, "facts": facts, "entities": entities}
                 if len(self._text_probes) > 256:
@@ -386,6 +567,12 @@ class SearchEngine:
             r["gedeeld"] = gedeeld
             r["zinnen"] = _best_sentences(st, query_sentences, st.cases[cid].get("tekst") or "")
             r["leerpunten"] = leerpunten.get(cid, [])
+
+
+def _vstack(rows: list):
+    import scipy.sparse as sp
+
+    return sp.vstack(rows, format="csr") if rows else None
 
 
 def _vectorised_sentences(st: EngineState, text: str) -> tuple[list[tuple[str, int]], Any] | None:

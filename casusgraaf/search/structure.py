@@ -55,6 +55,41 @@ class StructureIndex:
             equivalents[b].add(a)
         return cls(ids, dict(facts), postings, idf, dict(equivalents))
 
+    def with_changes(self, ids: list[str], remap: np.ndarray | None, dropped: set[str],
+                     new_pos: dict[str, int], rows: list[dict]) -> StructureIndex:
+        """A new index for the engine order ``ids``: the old cases at ``remap[old position]`` (None: positions
+        unchanged; -1: dropped), the cases in ``dropped`` forgotten, and ``rows`` (facts of the new or changed
+        cases, at ``new_pos`` in ``ids``) added. This index is not changed."""
+        facts = dict(self.facts)
+        for cid in dropped:
+            facts.pop(cid, None)
+        added: dict[str, dict[Fact, float]] = defaultdict(dict)
+        for row in rows:
+            if row.get("key") is None:
+                continue
+            fact = (row["rel"], str(row["key"]))
+            weight = BRON_WEIGHTS.get(row.get("bron") or "extractie", 0.6)
+            added[row["id"]][fact] = max(weight, added[row["id"]].get(fact, 0.0))
+        facts.update(added)
+        postings = dict(self.postings)
+        if remap is not None:
+            for fact, (positions, weights) in self.postings.items():
+                moved = remap[positions]
+                ok = moved >= 0
+                postings[fact] = (moved[ok], weights[ok])
+        new_lists: dict[Fact, list[tuple[int, float]]] = defaultdict(list)
+        for cid, fs in added.items():
+            for fact, w in fs.items():
+                new_lists[fact].append((new_pos[cid], w))
+        for fact, lst in new_lists.items():
+            old_p, old_w = postings.get(fact, (np.zeros(0, np.int64), np.zeros(0, np.float32)))
+            postings[fact] = (np.concatenate([old_p, np.array([i for i, _ in lst], dtype=np.int64)]),
+                              np.concatenate([old_w, np.array([w for _, w in lst], dtype=np.float32)]))
+        postings = {f: p for f, p in postings.items() if len(p[0])}
+        n = max(1, len(ids))
+        idf = {f: math.log(1 + n / len(p[0])) for f, p in postings.items()}
+        return StructureIndex(ids, facts, postings, idf, self.equivalents)
+
     def expand(self, facts: dict[Fact, float]) -> dict[Fact, float]:
         """Add crosswalk equivalents of knelpunt categories (discounted)."""
         out = dict(facts)

@@ -177,6 +177,11 @@ class VectorIndex:
         """The stored vector of ``case_id`` (KeyError when absent)."""
         return self._index.reconstruct(self._to_int[case_id])
 
+    def with_changes(self, ids: list[str], vecs: np.ndarray, removed: Iterable[str] = ()) -> OverlayIndex:
+        """A copy-on-write view: this index (not changed, queries may be using it) plus ``ids``/``vecs`` added or
+        replaced and ``removed`` hidden. Costs O(change), not O(index) (cloning FAISS at 100k took 0.5-2.7 s)."""
+        return OverlayIndex(self).with_changes(ids, vecs, removed)
+
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
         """Write the index and its id map; ``ids.json`` is renamed last and names the index file."""
@@ -349,3 +354,68 @@ class VectorIndex:
             if recall >= TARGET_RECALL:
                 break
         self.nprobe, self.calibrated_recall = nprobe, recall
+
+
+class OverlayIndex:
+    """A :class:`VectorIndex` (the base, never changed) plus a small exact overlay of added or replaced vectors
+    and a set of base ids hidden (removed or replaced): what a running engine uses between full loads."""
+
+    def __init__(self, base: VectorIndex) -> None:
+        self.base = base
+        self.dim = base.dim
+        self._over: dict[str, int] = {}
+        self._vecs = np.zeros((0, base.dim), dtype=np.float32)
+        self._hidden: frozenset[str] = frozenset()
+
+    @property
+    def active_kind(self) -> str:
+        return self.base.active_kind
+
+    @property
+    def changed(self) -> int:
+        """How many vectors differ from the base (added, replaced or hidden)."""
+        return len(self._over) + len(self._hidden)
+
+    def __len__(self) -> int:  # an overlay id that is also in the base is hidden there
+        return len(self.base) - len(self._hidden) + len(self._over)
+
+    def __contains__(self, case_id: str) -> bool:
+        return case_id in self._over or (case_id in self.base and case_id not in self._hidden)
+
+    def ids(self) -> list[str]:
+        return [c for c in self.base.ids() if c not in self._hidden and c not in self._over] + list(self._over)
+
+    def with_changes(self, ids: list[str], vecs: np.ndarray, removed: Iterable[str] = ()) -> OverlayIndex:
+        vecs = self.base._prepare(vecs) if len(ids) else np.zeros((0, self.dim), dtype=np.float32)
+        removed = set(removed)
+        gone = removed | set(ids)
+        if removed & set(ids):  # removed wins
+            sel = [j for j, c in enumerate(ids) if c not in removed]
+            ids, vecs = [ids[j] for j in sel], vecs[sel]
+        keep = [(c, i) for c, i in self._over.items() if c not in gone]
+        out = OverlayIndex(self.base)
+        names = [c for c, _ in keep] + list(ids)
+        out._over = {c: j for j, c in enumerate(names)}
+        out._vecs = np.vstack([self._vecs[[i for _, i in keep]], vecs]) if keep else vecs
+        out._hidden = self._hidden | frozenset(c for c in gone if c in self.base)
+        return out
+
+    def vector(self, case_id: str) -> np.ndarray:
+        i = self._over.get(case_id)
+        if i is not None:
+            return self._vecs[i]
+        if case_id in self._hidden:
+            raise KeyError(case_id)
+        return self.base.vector(case_id)
+
+    def search(self, vec: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        q = self.base._prepare(np.asarray(vec, dtype=np.float32).reshape(1, -1))[0]
+        hidden = self._hidden
+        hits = [(c, s) for c, s in self.base.search(q, k + len(hidden), allowed) if c not in hidden]
+        if len(self._over):
+            scores = self._vecs @ q
+            for c, j in self._over.items():
+                if allowed is None or c in allowed:
+                    hits.append((c, float(scores[j])))
+        hits.sort(key=lambda t: -t[1])
+        return hits[:k]

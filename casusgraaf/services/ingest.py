@@ -1,21 +1,26 @@
 """Write use cases: ingest-and-index, delete, reindex, and releasing a case from quarantine.
 
-The graph is written first (``ingest/pipeline.py``); the derived indexes then apply the change set. When
-the index step fails, the graph is still right and the next engine load rebuilds from it (generation check).
+The graph is written first (``ingest/pipeline.py``); the derived indexes and the text-free projection for
+analyst Cypher then apply the change set. When that step fails, the graph is still right and the next engine
+load (or analyst query) rebuilds from it (generation check).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from casusgraaf.audit import AuditLog
 from casusgraaf.config import Settings
-from casusgraaf.errors import BadInput, NotFound
+from casusgraaf.errors import BadInput, CasusgraafError, NotFound
 from casusgraaf.files import write_private
 from casusgraaf.graph import GraphStore
+from casusgraaf.graph.erasure import compact_persistence
+from casusgraaf.graph.projection import Projection, ProjectionUnavailable
 from casusgraaf.ingest import pipeline
 from casusgraaf.ingest.pipeline import ChangeSet, IngestReport
 from casusgraaf.ingest.readers import ReadItem, iter_records
@@ -24,11 +29,29 @@ from casusgraaf.privacy import advies, get_gate
 from casusgraaf.privacy.quarantine import Quarantine
 from casusgraaf.search.indexes import Indexes
 
+log = logging.getLogger(__name__)
+
 
 def apply_changes(store: GraphStore, settings: Settings, changes: ChangeSet) -> None:
-    """Bring FAISS and the lexical index in step with a graph write."""
+    """Bring FAISS, the lexical index and the text-free projection in step with a graph write."""
     if changes:
-        Indexes(settings).apply(store, upserts=changes.upserted, removed=changes.removed)
+        Indexes(settings).apply(store, upserts=changes.upserted, removed=changes.removed, refs=changes.refs,
+                                model=changes.model)
+        sync_projection(store, settings, [*changes.upserted, *changes.removed])
+
+
+def sync_projection(store: GraphStore, settings: Settings, case_ids: list[str] | None = None) -> str:
+    """Update the projection for ``case_ids`` (None: rebuild it); "niet beschikbaar" on a Neo4j without
+    its second database (analyst Cypher then refuses with the instruction)."""
+    try:
+        with Projection(store, settings) as projection:
+            if case_ids is None:
+                projection.rebuild()
+                return "herbouwd"
+            return projection.sync(case_ids)
+    except ProjectionUnavailable:
+        log.warning("tekstvrije projectie niet beschikbaar op deze Neo4j (zie docs/SECURITY.md)")
+        return "niet beschikbaar"
 
 
 def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Path], *, redact: bool = False,
@@ -44,17 +67,45 @@ def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem
     return report
 
 
-def delete_case(store: GraphStore, settings: Settings, case_id: str) -> None:
-    """Remove a case from the graph and every index; :class:`NotFound` when there is no such case."""
-    changes = pipeline.delete_case(store, case_id)
-    if not changes:
-        raise NotFound(f"casus {case_id} bestaat niet")
-    apply_changes(store, settings, changes)
+def delete_case(store: GraphStore, settings: Settings, case_id: str, *, user: str = "cli",
+                role: str = "beheerder") -> dict[str, Any]:
+    """Erase a case (AVG art. 17): from the graph, the projection, every index, the quarantine and the graph
+    engine's files (AOF and snapshot rewritten); the audit records who erased which id (the id only).
+    :class:`NotFound` when it is in neither the graph nor the quarantine."""
+    changes = pipeline.delete_case(store, case_id, settings)
+    quarantined = purge_quarantine(settings, case_id)
+    if not changes and not quarantined:
+        raise NotFound(f"casus {case_id} bestaat niet (niet in de graaf en niet in quarantaine)")
+    if changes:
+        apply_changes(store, settings, changes)
+    compacted = compact_persistence(store)
+    AuditLog(settings).record(user, role, "verwijderen", {"graaf": bool(changes), "quarantaine": quarantined},
+                              [case_id])
+    return {"deleted": case_id, "graaf": bool(changes), "quarantaine": quarantined, "opslag_herschreven": compacted}
+
+
+def purge_quarantine(settings: Settings, case_id: str) -> int:
+    """Remove every quarantine entry of this case id (a JSON record with that id, or a file named after it);
+    returns how many."""
+    quarantine = Quarantine(settings.quarantine_dir)
+    removed = 0
+    for entry in quarantine.list():
+        qid = entry["qid"]
+        try:
+            raw = quarantine.show(qid, include_raw=True).get("raw") or ""
+        except CasusgraafError:
+            continue
+        record = _raw_record(raw)
+        if (record is not None and record.id == case_id) or Path(str(entry.get("source", ""))).stem == case_id:
+            quarantine.remove(qid)
+            removed += 1
+    return removed
 
 
 def reindex(store: GraphStore, settings: Settings, progress: bool = False) -> dict:
-    """Rebuild FAISS and the lexical index from the graph (no model run)."""
-    return Indexes(settings).rebuild(store, progress=progress)
+    """Rebuild FAISS, the lexical index and the text-free projection from the graph (no model run)."""
+    stats = Indexes(settings).rebuild(store, progress=progress)
+    return {**stats, "projectie": sync_projection(store, settings)}
 
 
 def findings_out(findings: Iterable[Any]) -> list[dict[str, Any]]:

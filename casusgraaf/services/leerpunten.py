@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from casusgraaf.accounts import User
 from casusgraaf.config import Settings
 from casusgraaf.embedding import get_embedder
 from casusgraaf.errors import BadInput, NotFound, Refused
@@ -24,6 +25,7 @@ from casusgraaf.leerpunten import agenda as agenda_mod
 from casusgraaf.leerpunten import lifecycle, recurrence
 from casusgraaf.models import leerpunt_status
 from casusgraaf.privacy import get_gate
+from casusgraaf.services import views
 
 MAX_TEKST = 4000
 
@@ -97,7 +99,8 @@ def _parse_date(value: str | date | None, today: date, field: str = "datum") -> 
 
 
 def list_leerpunten(store: GraphStore, settings: Settings, *, eigenaar: str | None = None, status: str | None = None,
-                    te_laat: bool = False, stil: bool = False, today: date | None = None) -> dict[str, Any]:
+                    te_laat: bool = False, stil: bool = False, today: date | None = None,
+                    viewer: User | None = None) -> dict[str, Any]:
     """Leerpunten with their derived state on ``today``, filtered as on the CLI, plus counts per owner."""
     today = _today(today)
     code = valid_code(status)
@@ -105,21 +108,25 @@ def list_leerpunten(store: GraphStore, settings: Settings, *, eigenaar: str | No
     chosen = lifecycle.select(items, eigenaar=eigenaar, code=code, te_laat=te_laat, stil=stil)
     return {"vandaag": today.isoformat(), "review_dagen": settings.leerpunt_review_days, "totaal": len(chosen),
             "filters": {"eigenaar": eigenaar, "status": code, "te_laat": te_laat, "stil": stil},
-            "per_eigenaar": lifecycle.per_owner(chosen), "leerpunten": chosen}
+            "per_eigenaar": lifecycle.per_owner(chosen), "leerpunten": views.leerpunten(chosen, viewer)}
 
 
-def show_leerpunt(store: GraphStore, settings: Settings, lid: str, today: date | None = None) -> dict[str, Any]:
+def show_leerpunt(store: GraphStore, settings: Settings, lid: str, today: date | None = None,
+                  viewer: User | None = None) -> dict[str, Any]:
     rows = lifecycle.load(store, _today(today), settings.leerpunt_review_days, ids=[lid])
     if not rows:
         raise _not_found(store, lid)
-    return rows[0]
+    return views.leerpunt(rows[0], viewer)
 
 
 def set_status(store: GraphStore, settings: Settings, lid: str, *, code: str | None, tekst: str,
                datum: str | date | None = None, wie: str | None = None, bron: str | None = None,
-               kanaal: str = "cli", today: date | None = None) -> dict[str, Any]:
-    """Append a dated entry to a leerpunt's history (earlier entries are never changed) and log it."""
+               kanaal: str = "cli", today: date | None = None, viewer: User | None = None) -> dict[str, Any]:
+    """Append a dated entry to a leerpunt's history (earlier entries are never changed) and log it. An
+    ambassadeur ``viewer`` may only change leerpunten of their own ministry or organisation (Forbidden)."""
     today = _today(today)
+    if viewer is not None:
+        views.require_change(show_leerpunt(store, settings, lid, today), viewer)
     canonical = valid_code(code)
     tekst = _gate(tekst, "tekst") or ""
     if not tekst and canonical is None:
@@ -133,24 +140,28 @@ def set_status(store: GraphStore, settings: Settings, lid: str, *, code: str | N
     if lifecycle.add_entry(store, lid, entry) is None:
         raise _not_found(store, lid)
     _log_change(settings, {"tijd": now, "actie": "status", "kanaal": kanaal, "leerpunt": lid, **{
-        k: entry[k] for k in ("id", "datum", "code", "tekst", "bron", "wie")}})
-    return {"opvolging": entry, "leerpunt": show_leerpunt(store, settings, lid, today)}
+        k: entry[k] for k in ("id", "datum", "code", "tekst", "bron", "wie")},
+        **({"gebruiker": viewer.naam} if viewer is not None else {})})
+    return {"opvolging": entry, "leerpunt": show_leerpunt(store, settings, lid, today, viewer)}
 
 
 def link_recurrence(store: GraphStore, settings: Settings, lid: str, eerder: str, *, wie: str | None = None,
-                    kanaal: str = "cli", today: date | None = None) -> dict[str, Any]:
-    """A person confirms that ``lid`` repeats the earlier leerpunt ``eerder``."""
+                    kanaal: str = "cli", today: date | None = None, viewer: User | None = None) -> dict[str, Any]:
+    """A person confirms that ``lid`` repeats the earlier leerpunt ``eerder`` (an ambassadeur: only for a
+    leerpunt ``lid`` of their own scope)."""
     today = _today(today)
     if lid == eerder:
         raise BadInput("een leerpunt kan niet terugkeren van zichzelf")
     for x in (lid, eerder):
         show_leerpunt(store, settings, x, today)  # NotFound with the valid ids
+    if viewer is not None:
+        views.require_change(show_leerpunt(store, settings, lid, today), viewer)
     wie = _gate(wie, "wie") or None
     lifecycle.link_recurrence(store, lid, eerder, today.isoformat())
     _log_change(settings, {"tijd": datetime.now(UTC).isoformat(timespec="microseconds"), "actie": "koppel",
                            "kanaal": kanaal, "leerpunt": lid, "terugkerend_van": eerder, "wie": wie,
-                           "datum": today.isoformat()})
-    return show_leerpunt(store, settings, lid, today)
+                           "datum": today.isoformat(), **({"gebruiker": viewer.naam} if viewer is not None else {})})
+    return show_leerpunt(store, settings, lid, today, viewer)
 
 
 def suggest_recurrences(store: GraphStore, settings: Settings, lid: str | None = None, *,
@@ -164,7 +175,7 @@ def suggest_recurrences(store: GraphStore, settings: Settings, lid: str | None =
 
 
 def agenda(store: GraphStore, settings: Settings, *, today: date | None = None, sinds: str | date | None = None,
-           suggestions: bool = True) -> dict[str, Any]:
+           suggestions: bool = True, viewer: User | None = None) -> dict[str, Any]:
     """The agenda of the next ambassadeursoverleg; ``sinds`` = the last meeting (default one month ago)."""
     today = _today(today)
     since = _parse_date(sinds, today, "sinds") if sinds else agenda_mod.month_before(today)
@@ -173,7 +184,7 @@ def agenda(store: GraphStore, settings: Settings, *, today: date | None = None, 
     if suggestions:
         new = {lp["id"] for lp in items if lp.get("datum") and str(lp["datum"]) >= since.isoformat()}
         sugg = recurrence.suggest(items, get_embedder(settings), only=new) if new else []
-    out = agenda_mod.build(items, today, since, sugg)
+    out = agenda_mod.build(views.leerpunten(items, viewer), today, since, sugg)
     out["review_dagen"] = settings.leerpunt_review_days
     return out
 

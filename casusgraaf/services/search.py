@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from casusgraaf.accounts import User
 from casusgraaf.config import Settings
 from casusgraaf.embedding import ModelMissingError, get_embedder
 from casusgraaf.errors import BadInput, Refused
@@ -12,6 +13,7 @@ from casusgraaf.graph import GraphStore
 from casusgraaf.privacy import get_gate
 from casusgraaf.search.keyword import keyword_search
 from casusgraaf.search.similar import Filters, Query, SearchEngine
+from casusgraaf.services.views import require_text
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,10 @@ def gate_text(text: str, settings: Settings) -> str:
     return result.text
 
 
-def run_similar(store: GraphStore, settings: Settings, query: Query, engine: SearchEngine | None = None) -> dict:
-    """Similar cases for case ids or a (gated) text, with explanations."""
+def run_similar(store: GraphStore, settings: Settings, query: Query, engine: SearchEngine | None = None,
+                viewer: User | None = None) -> dict:
+    """Similar cases for case ids or a (gated) text, with explanations (sentences: text roles only)."""
+    require_text(viewer, "zoeken naar vergelijkbare casussen")
     if query.text is not None:
         query.text = gate_text(query.text, settings)
     engine = engine or SearchEngine(store, settings)
@@ -43,8 +47,10 @@ def run_similar(store: GraphStore, settings: Settings, query: Query, engine: Sea
 
 
 def run_keyword(engine: SearchEngine, settings: Settings, q: str, filters: Filters | None = None,
-                limit: int = 20, offset: int = 0) -> dict:
-    """Keyword search; the words pass the privacy gate like any other free text."""
+                limit: int = 20, offset: int = 0, viewer: User | None = None) -> dict:
+    """Keyword search; the words pass the privacy gate like any other free text. Text roles only: snippets
+    are text, and even bare counts per word would let one probe the texts word by word."""
+    require_text(viewer, "zoeken op trefwoorden")
     if len(q.strip()) < 2:
         raise BadInput("geef minstens één trefwoord van twee tekens")
     return keyword_search(engine, gate_text(q, settings), filters, limit=limit, offset=offset)

@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.templating import Jinja2Templates
 
 from casusgraaf import patterns
-from casusgraaf.api.deps import FiltersDep, GraphDep, SettingsDep
+from casusgraaf.api.deps import ALL_ROLES, FiltersDep, GraphDep, SettingsDep, requires
 from casusgraaf.api.render import fmt, rapport_html, rapport_markdown
+from casusgraaf.api.security import inline_style_csp
 from casusgraaf.patterns.data import KINDS, load
 from casusgraaf.patterns.tables import pick
 
-router = APIRouter(tags=["patronen"])
-pages = APIRouter(include_in_schema=False)
+# Aggregates with small-cell suppression only: every role (docs/SECURITY.md).
+router = APIRouter(tags=["patronen"], dependencies=[requires(*ALL_ROLES)])
+pages = APIRouter(include_in_schema=False, dependencies=[requires(*ALL_ROLES)])
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
 templates.env.globals["fmt"] = fmt
 
@@ -35,7 +37,7 @@ def _selectie(filters, met_extractie: bool) -> patterns.Selectie:
 
 def _compute(soort: str, store, sel, drempel: int, *, meervoudig: str = "apart", matrix: list[str] | None = None,
              terugkerend_drempel: int = 4, niveau: str = "knelpunt+wet+organisatie", jaar: int | None = None,
-             alpha: float = 0.05):
+             alpha: float = 0.05, maanden: int | None = None, termen: bool = True):
     try:
         if soort == "trends":
             return patterns.trends(store, sel, meervoudig=meervoudig, drempel=drempel)
@@ -45,7 +47,8 @@ def _compute(soort: str, store, sel, drempel: int, *, meervoudig: str = "apart",
             return patterns.complexiteit(store, sel, drempel=drempel)
         if soort == "terugkerend":
             return patterns.terugkerend(store, sel, drempel=terugkerend_drempel, niveau=niveau, kleine_cel=drempel)
-        return patterns.opkomend(store, sel, jaar=jaar, alpha=alpha, drempel=drempel)
+        return patterns.opkomend(store, sel, jaar=jaar, maanden=maanden, termen=termen, alpha=alpha,
+                                 drempel=drempel)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -69,26 +72,33 @@ def api_complexiteit(store: GraphDep, settings: SettingsDep, filters: FiltersDep
     return _compute("complexiteit", store, _selectie(filters, met_extractie), settings.small_cell_threshold).to_dict()
 
 
-@router.get("/patronen/terugkerend", summary="Terugkerende combinaties knelpunt + wet (+ organisatie)")
+@router.get("/patronen/terugkerend",
+            summary="Terugkerende combinaties knelpunt + wet (+ organisatie), of hetzelfde soort maatwerk")
 def api_terugkerend(store: GraphDep, settings: SettingsDep, filters: FiltersDep, met_extractie: bool = False,
                     drempel: int = Query(4, ge=2, le=100),
-                    niveau: Literal["knelpunt+wet+organisatie", "knelpunt+wet"] = "knelpunt+wet+organisatie") -> dict:
+                    niveau: Literal["knelpunt+wet+organisatie", "knelpunt+wet", "maatwerk"] = "knelpunt+wet+organisatie",
+                    ) -> dict:
     return _compute("terugkerend", store, _selectie(filters, met_extractie), settings.small_cell_threshold,
                     terugkerend_drempel=drempel, niveau=niveau).to_dict()
 
 
-@router.get("/patronen/opkomend", summary="Opkomende thema's met Fisher-toets en p-waarde")
+@router.get("/patronen/opkomend", summary="Opkomende thema's en termen met Fisher-toets en p-waarde")
 def api_opkomend(store: GraphDep, settings: SettingsDep, filters: FiltersDep, met_extractie: bool = False,
-                 jaar: int | None = None, alpha: float = Query(0.05, gt=0, lt=1)) -> dict:
+                 jaar: int | None = None, alpha: float = Query(0.05, gt=0, lt=1),
+                 maanden: int | None = Query(None, ge=1, le=120, description="laatste N maanden i.p.v. een jaar"),
+                 termen: bool = Query(True, description="ook opkomende termen uit de teksten")) -> dict:
     return _compute("opkomend", store, _selectie(filters, met_extractie), settings.small_cell_threshold,
-                    jaar=jaar, alpha=alpha).to_dict()
+                    jaar=jaar, alpha=alpha, maanden=maanden, termen=termen).to_dict()
 
 
 @router.get("/patronen/{soort}/csv", summary="Een tabel van een patroon als CSV (parameter tabel)",
             response_class=PlainTextResponse)
 def api_patronen_csv(soort: Soort, store: GraphDep, settings: SettingsDep, filters: FiltersDep,
-                     met_extractie: bool = False, tabel: str | None = None) -> Response:
-    result = _compute(soort, store, _selectie(filters, met_extractie), settings.small_cell_threshold)
+                     met_extractie: bool = False, tabel: str | None = None,
+                     niveau: Literal["knelpunt+wet+organisatie", "knelpunt+wet", "maatwerk"] = "knelpunt+wet+organisatie",
+                     jaar: int | None = None, maanden: int | None = Query(None, ge=1, le=120)) -> Response:
+    result = _compute(soort, store, _selectie(filters, met_extractie), settings.small_cell_threshold, niveau=niveau,
+                      jaar=jaar, maanden=maanden)
     return _csv(result.tabellen(), tabel, soort)
 
 
@@ -107,7 +117,8 @@ def api_rapport(jaar: int, store: GraphDep, settings: SettingsDep, met_extractie
     data = patterns.rapport(store, jaar, selectie=patterns.Selectie(met_extractie=met_extractie),
                             drempel=settings.small_cell_threshold).to_dict()
     if format == "html":
-        return HTMLResponse(rapport_html(data))
+        doc = rapport_html(data)  # self-contained: its inline CSS is allowed by hash, nothing else
+        return HTMLResponse(doc, headers={"Content-Security-Policy": inline_style_csp(doc)})
     if format == "md":
         return PlainTextResponse(rapport_markdown(data), media_type="text/markdown; charset=utf-8")
     return data
@@ -141,6 +152,7 @@ def patronen_page(request: Request, store: GraphDep, settings: SettingsDep, filt
         "samenloop": patterns.samenloop(store, sel, drempel=drempel, corpus=corpus),
         "complexiteit": patterns.complexiteit(store, sel, drempel=drempel, corpus=corpus),
         "terugkerend": patterns.terugkerend(store, sel, kleine_cel=drempel, corpus=corpus),
+        "terugkerend_maatwerk": patterns.terugkerend(store, sel, niveau="maatwerk", kleine_cel=drempel, corpus=corpus),
         "opkomend": patterns.opkomend(store, sel, drempel=drempel, corpus=corpus),
     }
     query = {k: v for k, v in (("jaar_van", sel.van), ("jaar_tot", sel.tot),

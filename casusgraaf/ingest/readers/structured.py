@@ -29,21 +29,28 @@ def _decode(path: Path) -> tuple[str | None, str | None]:
 
 
 def read_jsonl(path: Path) -> Iterator[ReadItem]:
-    text, err = _decode(path)
-    if text is None:
-        yield ReadItem(str(path), None, error=err)
-        return
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ReadItem(str(path), n, raw=line, error=f"kapotte JSON (kolom {exc.colno}: {exc.msg}); "
-                           "herstel deze regel, de andere regels zijn wel ingelezen")
-            continue
-        record, error, warnings = to_record(data)
-        yield ReadItem(str(path), n, raw=line, record=record, error=error, warnings=warnings)
+    """One item per line, read as the caller asks for them (a large file is never held whole); a line that is
+    not UTF-8 or not JSON is reported with its number and the other lines are read."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                yield ReadItem(str(path), n, error=f"regel {n}: tekst is geen UTF-8; sla het bestand op als UTF-8 "
+                               "(in Excel: 'CSV UTF-8') en lees het opnieuw in")
+                continue
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield ReadItem(str(path), n, raw=line, error=f"kapotte JSON (kolom {exc.colno}: {exc.msg}); "
+                               "herstel deze regel, de andere regels zijn wel ingelezen")
+                continue
+            record, error, warnings = to_record(data)
+            yield ReadItem(str(path), n, raw=line, record=record, error=error, warnings=warnings)
 
 
 def _csv_row_to_dict(row: dict[str, str]) -> dict:

@@ -1,0 +1,2 @@
+// params: {}
+MATCH ()-[r]->() RETURN count(r) AS n
