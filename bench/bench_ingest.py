@@ -231,6 +231,7 @@ def _reindex_and_increment(store, settings, timers: Timers, seed: int, tmp: Path
         t0 = time.perf_counter()
         engine.similar(Query(case_ids=[cid], explain=False))
         after.append((time.perf_counter() - t0) * 1000)
+    engine.snapshot(wait=True)  # a background reload (if the write needed one) has finished
     found = engine.similar(Query(case_ids=[extra[0]["id"]], explain=False))
     out["increment"] = {"wall_s": wall3, "cases_per_s": INCREMENT / wall3, "ingested": rep3.ingested,
                         "stages": timers.reset(), "query_before_ms": float(np.median(before)),
@@ -259,7 +260,10 @@ def worker_fast(n: int, seed: int, files: Path) -> dict:
     stand_in = StandInEmbedder()
     pipeline.get_embedder = lambda settings=None: stand_in  # BENCHMARK ONLY
     gate = get_gate()
+    gate.check("Warm-up tekst over de gemeente Eikendam. " * 3)  # load the gate and the NLP before timing
+    pipeline.extract("Warm-up: het UWV en de gemeente en de Participatiewet.")
     gate.check_record = timers.wrap("privacy", gate.check_record)
+    pipeline.extract = timers.wrap("extraction", pipeline.extract)
     pipeline._existing_hashes = timers.wrap("hash lookup", pipeline._existing_hashes)
     pipeline._write_rows = timers.wrap("graph write", pipeline._write_rows)
     indexes.Indexes.apply = timers.wrap("index update", indexes.Indexes.apply)
@@ -274,7 +278,6 @@ def worker_fast(n: int, seed: int, files: Path) -> dict:
         t0 = time.perf_counter()
         build(store, settings, n, seed)
         out["build_s"] = time.perf_counter() - t0
-        indexes.Indexes(settings).rebuild(store)
         timers.reset()
         t0 = time.perf_counter()
         rep2 = service.ingest_paths(store, settings, [files])

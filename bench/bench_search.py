@@ -75,7 +75,7 @@ def _stats(ms: list[float]) -> dict:
 
 def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]:
     """Write ``n`` synthetic cases into the graph via the pipeline's named queries; returns timings."""
-    from synth import generate, topic_vectors
+    from synth import StandInEmbedder, generate, topic_vectors
 
     from casusgraaf.graph import load_query
     from casusgraaf.graph.vectors import VectorFile, encode
@@ -102,9 +102,10 @@ def build(store, settings, n: int, seed: int) -> tuple[dict, object, np.ndarray]
         ents = [extract(r.tekst, jaar=r.effective_jaar) for r in recs]
         t["extract (rules only)"] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        refs = VectorFile(settings).append(vecs[start:start + len(recs)], "bench-topic-vectors")
+        # labelled with the stand-in embedder's model id: bench_ingest adds cases through it to this corpus
+        refs = VectorFile(settings).append(vecs[start:start + len(recs)], StandInEmbedder.model_id)
         rows = [build_rows(r, e, r.content_hash(), encode(vecs[start + i]), resolver,
-                           embedding_model="bench-topic-vectors")
+                           embedding_model=StandInEmbedder.model_id)
                 for i, (r, e) in enumerate(zip(recs, ents, strict=True))]
         for row, ref in zip(rows, refs, strict=True):
             row.props["embedding_ref"] = ref

@@ -16,7 +16,8 @@ SAMPLE = Settings().sample_dir  # the invented sample corpus shipped in the pack
 
 def make_settings(data_dir: Path, **kw) -> Settings:
     cache = os.environ.get("CASUSGRAAF_CACHE_DIR")
-    base = {"data_dir": data_dir, "graph_uri": None, "model": os.environ.get("CASUSGRAAF_MODEL")}
+    # warm_start off: a test app does not load the models in the background (tests/test_warm.py turns it on)
+    base = {"data_dir": data_dir, "graph_uri": None, "model": os.environ.get("CASUSGRAAF_MODEL"), "warm_start": False}
     if cache:
         base["cache_dir"] = Path(cache)
     base.update(kw)

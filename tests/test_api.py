@@ -20,6 +20,8 @@ def _some_case(client):
 
 
 def test_health_counts_cases(client, corpus_env):
+    # test apps start without the background warm-up (conftest.make_settings): "ok" at once; the warming
+    # state itself is tested in tests/test_warm.py
     body = client.get("/api/health").json()
     assert body["status"] == "ok" and body["backend"] == "falkordb"
     assert body["cases"] == corpus_env[2].ingested
