@@ -125,6 +125,7 @@ def running_server(corpus_env):
     import uvicorn
 
     settings, store, _ = corpus_env
+    settings = settings.model_copy(update={"warm_start": True})  # the CLI should find a warm server
     app = create_app(settings, store=store)
     seen: list[tuple[str, str, str | None]] = []
 
