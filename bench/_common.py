@@ -1,4 +1,8 @@
-"""Shared by the benchmark scripts: one machine description and one way to write a results section."""
+"""Shared by the benchmark scripts: one machine description and one way to write a results section.
+
+Importing it puts the repository root on ``sys.path`` (for ``tools.report`` and ``bench.*``), so the scripts run
+as ``.venv/bin/python bench/<script>.py`` without ``PYTHONPATH=.``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 
 def machine(*packages: str, load: float | None = None, extra: str = "") -> str:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache)
     # Any sentence-transformers model id or local path; unset = the e5-small built at setup.
     model: str | None = None
+    # How the model runs: "fp32" (default) or "int8" (torch dynamic int8 on the Linear layers; docs/BENCHMARKS.md).
+    # Part of the embedding model id, so switching it forces an index rebuild and a re-ingest.
+    embedding_backend: Literal["fp32", "int8"] = "fp32"
     # Fusion of the similar-case signals; defaults chosen by `python -m tools.quality_search`.
     fusion: Literal["weighted", "rrf"] = "weighted"
     weight_dense: float = Field(0.4, ge=0)

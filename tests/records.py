@@ -28,6 +28,7 @@ _FULL: dict[str, Any] = {
                     "opvolging": [{"datum": "2023-06-01", "code": "DOORGEGEVEN", "tekst": "besproken met BZK",
                                    "bron": "ambassadeursoverleg", "wie": "RvIG"}]}],
     "tekst": "Een man in Eikendam heeft geen geldig identiteitsbewijs. De bewindvoerder schakelde het Loket in.",
+    "afgewezen": [{"soort": "organisatie", "naam": "UWV"}], "regievoerder": "rita",
 }
 
 

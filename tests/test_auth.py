@@ -288,3 +288,28 @@ def test_beheerder_bootstrap_from_a_secret_file(tmp_path):
     assert AccountStore(s.data_dir).verify_password("beheerder", PASSWORD) is not None
     assert bootstrap_beheerder(s) is None  # only while there is no account
     guard_host(s, "0.0.0.0")  # accounts exist now: no exit
+
+
+def test_cli_token_of_api_json_is_a_local_beheerder_and_nothing_else(tmp_path):
+    """`serve` puts the token it wrote to api.json in app.state.cli_token; a CLI command that sends it gets in
+    as the local beheerder (audit name cli:lokaal); a near miss is an unknown token."""
+    from casusgraaf.graph import open_store
+
+    settings = make_settings(tmp_path / "data", warm_start=False)
+    AccountStore(settings.data_dir).add("bea", ["analist"], PASSWORD)
+    store = open_store(settings)  # the analyst door opens the projection in the same data dir
+    try:
+        app = create_app(settings, store=store)
+        app.state.cli_token = "cli-token-uit-api-json"
+        with TestClient(app, follow_redirects=False) as client:
+            good, near = ({"Authorization": f"Bearer {t}"} for t in ("cli-token-uit-api-json", "cli-token-uit-api-jso"))
+            assert client.get("/api/cases", headers=good).status_code == 200
+            assert client.get("/api/cases", headers=near).status_code == 401
+            q = client.post("/api/cypher", json={"query": "MATCH (c:Casus) RETURN count(c) AS n"}, headers=good)
+            assert q.status_code == 200, q.text
+            assert [(r["user"], r["role"]) for r in app.state.audit.records(action="cypher")] == [
+                ("cli:lokaal", "beheerder")]
+            app.state.cli_token = None
+            assert client.get("/api/cases", headers=good).status_code == 401
+    finally:
+        store.close()

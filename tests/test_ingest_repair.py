@@ -73,9 +73,17 @@ def test_changed_case_failing_half_way_keeps_counting_as_changed(fresh_env, tmp_
                         if q == load_query("ingest_link_wet") else real_write(q, rows, *a, **k))
     with pytest.raises(RuntimeError):
         ingest_paths(store, settings, [src])
-    assert _counts(store)["r-1"]["hash"] == old_hash  # still the old hash: the record counts as changed
+    assert _counts(store)["r-1"]["hash"] is None  # half-written: no hash, so any later run redoes it
 
     monkeypatch.setattr(store, "write", real_write)
+    # the OLD version comes back (a rerun of the earlier file): it must be rewritten, not taken as unchanged
+    src.write_text(json.dumps(RECORDS[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    back = ingest_paths(store, settings, [src])
+    assert back.unchanged == 0 and back.ingested + back.updated == 1
+    row = _counts(store)["r-1"]
+    assert row["hash"] == old_hash and row["wetten"] >= 1 and row["leerpunten"] == 1
+
+    src.write_text(json.dumps(changed, ensure_ascii=False) + "\n", encoding="utf-8")
     report = ingest_paths(store, settings, [src])
     assert report.updated == 1
     row = _counts(store)["r-1"]

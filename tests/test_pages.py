@@ -219,3 +219,130 @@ def test_no_horizontal_overflow_at_390px_and_labels_in_chromium(corpus_env):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+# -- filters on /zoeken and on the case page's similar list (issue 13, point 2) ----------------------------
+
+ZVW = ("Een man keerde terug uit het buitenland en is niet verzekerd voor de Zvw. Het CAK en de zorgverzekeraar "
+       "weten niet wie hem moet inschrijven. De gemeente vraagt het Loket om hulp.")
+EMPTY_FILTERS = {"jaar_van": "", "jaar_tot": "", "wet": "", "organisatie": "", "leefgebied": "", "knelpunt": "",
+                 "indiener_type": "", "uitkomst": ""}
+
+
+@pytest.fixture(scope="module")
+def corpus_client(corpus_env):
+    settings, store, _ = corpus_env
+    with TestClient(create_app(settings.model_copy(update={"warm_start": False}), store=store)) as c:
+        yield c, store
+
+
+def _result_ids(html: str) -> list[str]:
+    block = re.search(r'<ol class="results">(.*?)</ol>', html, re.S)
+    return re.findall(r'<h3><a href="/casussen/([^"?#]+)', block.group(1) if block else "")
+
+
+def _urls(html: str) -> list[str]:
+    from urllib.parse import unquote_plus
+
+    return [unquote_plus(u.replace("&amp;", "&")) for u in re.findall(r'(?:href|action|src)="([^"]*)"', html)]
+
+
+def _cases_with_law(store, law: str) -> set[str]:
+    rows = store.run("MATCH (c:Casus)-[:RAAKT_WET]->(w:Wet {naam: $w}) RETURN DISTINCT c.id AS id", {"w": law})
+    return {r["id"] for r in rows}
+
+
+def test_case_page_filter_keeps_only_cases_with_the_law_and_its_json_twin_agrees(corpus_client):
+    client, store = corpus_client
+    res = client.get("/casussen/2019-010", params={"wet": "Participatiewet", "jaar_van": "", "uitkomst": ""})
+    assert res.status_code == 200
+    ids = _result_ids(res.text)
+    with_law = _cases_with_law(store, "Participatiewet")
+    assert ids and set(ids) <= with_law and "2019-010" not in ids
+    # unfiltered, the list holds cases without it: the filter did something
+    assert set(_result_ids(client.get("/casussen/2019-010").text)) - with_law
+    # the filter state is in the URL: the form field, the links to the results and the JSON twin carry it
+    assert re.search(r'<input id="f-wet" name="wet" list="dl-wet" value="Participatiewet"', res.text)
+    assert all(f'href="/casussen/{cid}?wet=Participatiewet"' in res.text for cid in ids)
+    twin = re.search(r'<a class="json" href="(/api/cases/2019-010/similar\?[^"]+)"', res.text).group(1)
+    twin = twin.replace("&amp;", "&")
+    assert twin == "/api/cases/2019-010/similar?k=8&wet=Participatiewet"
+    api = client.get(twin)
+    assert api.status_code == 200 and [r["case_id"] for r in api.json()["results"]] == ids
+
+
+def test_search_page_filter_keeps_only_cases_with_the_law(corpus_client):
+    client, store = corpus_client
+    res = client.post("/zoeken", data={"tekst": ZVW, "k": "5", "csrf_token": _csrf(client),
+                                       **dict(EMPTY_FILTERS, wet="Participatiewet")})
+    assert res.status_code == 200
+    ids = _result_ids(res.text)
+    assert len(ids) == 5 and set(ids) <= _cases_with_law(store, "Participatiewet")
+    assert "Gefilterd op wet: Participatiewet." in res.text
+    assert 'value="Participatiewet"' in res.text  # the form keeps the filter
+    # the JSON twin of the form gives the same list
+    api = client.post("/api/similar", json={"text": ZVW, "k": 5, "filters": {"wet": ["Participatiewet"]}})
+    assert [r["case_id"] for r in api.json()["results"]] == ids
+
+
+def test_knelpunt_and_year_filters_from_the_options(corpus_client):
+    client, store = corpus_client
+    form = client.get("/zoeken").text
+    # options from the vocabulary and the corpus
+    assert '<option value="samenwerking">Samenwerking</option>' in form
+    assert '<option value="ac2023:3">3 Samenwerking schiet tekort</option>' in form
+    assert '<option value="Participatiewet">' in form and "<option>knelpunt opgelost</option>" in form
+    assert "<option>landelijke publieke dienstverlener</option>" in form
+    res = client.get("/casussen/2019-010", params={"knelpunt": "samenwerking", "jaar_van": "2023", "jaar_tot": "2025"})
+    ids = _result_ids(res.text)
+    rows = store.run("MATCH (c:Casus)-[:HEEFT_KNELPUNT]->(:Knelpunt)-[:IN_CATEGORIE]->(k:KnelpuntCategorie) "
+                     "WHERE k.id IN ['jr2023:samenwerking', 'jr2024:samenwerking'] AND c.jaar >= 2023 "
+                     "AND c.jaar <= 2025 RETURN DISTINCT c.id AS id")
+    assert ids and set(ids) <= {r["id"] for r in rows}
+    assert "Gefilterd op jaar 2023–2025; knelpunt: Samenwerking." in res.text
+
+
+def test_empty_filter_fields_mean_not_set(corpus_client):
+    client, _ = corpus_client
+    plain = client.post("/zoeken", data={"tekst": ZVW, "k": "3", "csrf_token": _csrf(client)})
+    empty = client.post("/zoeken", data={"tekst": ZVW, "k": "3", "csrf_token": _csrf(client), **EMPTY_FILTERS})
+    assert plain.status_code == empty.status_code == 200
+    assert _result_ids(plain.text) == _result_ids(empty.text) and len(_result_ids(empty.text)) == 3
+    assert "Gefilterd op" not in empty.text
+    page = client.get("/casussen/2019-010", params=EMPTY_FILTERS)
+    assert page.status_code == 200 and _result_ids(page.text) == _result_ids(client.get("/casussen/2019-010").text)
+    assert 'href="/api/cases/2019-010/similar?k=8"' in page.text  # nothing empty in the twin (a 422 there)
+
+
+def test_filters_that_match_nothing_or_do_not_make_sense_say_so_in_dutch(corpus_client):
+    client, _ = corpus_client
+    res = client.get("/casussen/2019-010", params={"wet": "Bestaatniet-wet"})
+    assert res.status_code == 200 and not _result_ids(res.text)
+    assert "Geen enkele casus voldoet aan deze filters (wet: Bestaatniet-wet). Haal een filter weg" in res.text
+    res = client.post("/zoeken", data={"tekst": ZVW, "k": "3", "csrf_token": _csrf(client),
+                                       **dict(EMPTY_FILTERS, organisatie="CAK", uitkomst="via LET")})
+    assert res.status_code == 200 and not _result_ids(res.text)
+    assert "Geen enkele casus voldoet aan deze filters (organisatie: CAK; uitkomst: via LET)" in res.text
+    res = client.post("/zoeken", data={"tekst": ZVW, "csrf_token": _csrf(client), **dict(EMPTY_FILTERS, jaar_van="abc")})
+    assert res.status_code == 422 and "Jaar van: vul een jaartal in (bijvoorbeeld 2021), of laat het veld leeg." in res.text
+    assert res.text.count(ZVW) == 1  # the text stays in the form, nowhere else
+    res = client.get("/casussen/2019-010", params={"jaar_van": "2024", "jaar_tot": "2020"})
+    assert res.status_code == 200 and "Jaar van (2024) ligt na jaar tot (2020)" in res.text
+    bad = client.get("/casussen/2019-010", params={"jaar_van": "twintig"})
+    assert bad.status_code == 422 and "Jaar van: vul een geheel getal in" in bad.text
+
+
+def test_the_case_text_never_lands_in_a_url(corpus_client):
+    client, store = corpus_client
+    page = client.get("/casussen/2019-010", params={"wet": "Participatiewet"})
+    form = re.search(r'<form method="get" action="/casussen/2019-010#vergelijkbaar".*?</form>', page.text, re.S)
+    assert form and "<textarea" not in form.group(0) and 'name="tekst"' not in form.group(0)
+    texts = [r["t"] for r in store.run("MATCH (c:Casus) WHERE c.tekst IS NOT NULL RETURN c.tekst AS t")]
+    shingles = {" ".join(w[i:i + 5]) for t in texts for w in [t.split()] for i in range(len(w) - 4)}
+    searched = client.post("/zoeken", data={"tekst": ZVW, "k": "5", "csrf_token": _csrf(client),
+                                            **dict(EMPTY_FILTERS, wet="Zvw")})
+    for html in (page.text, searched.text):
+        for url in _urls(html):
+            words = url.split()
+            assert not any(" ".join(words[i:i + 5]) in shingles for i in range(len(words) - 4)), url
+            assert "buitenland" not in url and "verzekerd voor" not in url, url

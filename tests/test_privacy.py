@@ -186,7 +186,8 @@ def test_deduce_loaded_once(gate, redact_gate):
 # --- every string a record stores -------------------------------------------------------------------
 
 FULL = full_record()
-LITERAL_PATHS = {"status", "indiener.type", "kon_verder", "leerpunten[0].orde", "leerpunten[0].soort"}
+LITERAL_PATHS = {"status", "indiener.type", "kon_verder", "leerpunten[0].orde", "leerpunten[0].soort",
+                 "afgewezen[0].soort"}
 
 
 def _strings(value, path=""):
@@ -209,7 +210,7 @@ def test_record_slots_cover_every_string_the_record_stores():
     assert {"id", "leerpunten[0].belegd_bij[1]", "knelpunten[0].subtype", "organisaties[1]",
             "indiener.organisatie"} <= set(slots)
     assert {s.path for s in record_slots(record) if s.is_id} == {"id", "leerpunten[0].id",
-                                                                 "leerpunten[0].terugkerend_van"}
+                                                                 "leerpunten[0].terugkerend_van", "regievoerder"}
 
     class Extended(CaseRecord):  # a field added later is scanned without touching the gate
         notitie: str | None = None

@@ -167,3 +167,26 @@ def test_analyst_cypher_runs_on_the_projection_and_catches_up(env):
     assert run_cypher(store, settings, "MATCH (t:Tijdelijk) RETURN count(t) AS n") == [{"n": 0}]
     with Projection(store, settings) as p:
         assert p.current() and p.counts(store) == p.counts()
+
+
+def test_analyst_aggregates_have_small_cells_suppressed(corpus_env):
+    """An analyst's aggregating query shows counts 1..4 as "<5" (also through WITH aliases and inside lists);
+    the same query for the beheerder (CLI: no viewer) shows the numbers; a query without a count is untouched."""
+    from casusgraaf.accounts import User
+
+    settings, store, _ = corpus_env
+    analist = User(naam="ana", rollen=frozenset({"analist"}))
+    beheerder = User(naam="bea", rollen=frozenset({"analist", "beheerder"}))
+    q = "MATCH (c:Casus)-[:RAAKT_WET]->(w:Wet) RETURN w.naam AS wet, count(c) AS n ORDER BY n, wet"
+    full = run_cypher(store, settings, q)
+    assert full == run_cypher(store, settings, q, viewer=beheerder)
+    shown = run_cypher(store, settings, q, viewer=analist)
+    assert [r["wet"] for r in shown] == [r["wet"] for r in full]
+    small = [r for r in full if 0 < r["n"] < 5]
+    assert small, "the sample corpus has laws in fewer than 5 cases"
+    assert all(s["n"] == ("<5" if 0 < f["n"] < 5 else f["n"]) for s, f in zip(shown, full, strict=True))
+    via_with = run_cypher(store, settings, "MATCH (c:Casus)-[:RAAKT_WET]->(w:Wet) WITH w, count(c) AS n "
+                                           "RETURN collect(n) AS ns", viewer=analist)
+    assert set(via_with[0]["ns"]) == {"<5"} | {f["n"] for f in full if f["n"] >= 5}
+    years = run_cypher(store, settings, "MATCH (c:Casus) RETURN DISTINCT c.jaar AS j ORDER BY j", viewer=analist)
+    assert all(isinstance(r["j"], int) for r in years if r["j"] is not None)

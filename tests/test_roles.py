@@ -153,6 +153,19 @@ def requests_for(e: dict) -> dict[tuple[str, str], dict]:
         ("GET", "/wetten/{naam}"): {"url": "/wetten/Participatiewet"},
         ("GET", "/organisaties/{naam}"): {"url": "/organisaties/UWV"},
         ("GET", "/leefgebieden/{naam}"): {"url": "/leefgebieden/wonen"},
+        ("GET", "/api/audit"): {"params": {"per_page": 5}},
+        ("GET", "/api/audit/csv"): {"params": {"actie": "cypher"}},
+        ("GET", "/beheer/audit"): {},
+        ("POST", "/api/cases/voorstellen"): {"json": {"tekst": "   "}},
+        ("POST", "/api/cases"): {"json": {"tekst": "   "}},
+        ("POST", "/api/cases/{case_id}/afronden"): {"url": f"/api/cases/{cid}/afronden",
+                                                    "json": {"uitkomst": "opgelost", "kon_verder": "misschien"}},
+        ("GET", "/api/vocabulaire/{soort}"): {"url": "/api/vocabulaire/wet", "params": {"q": "wmo"}},
+        ("GET", "/casussen/nieuw"): {},
+        ("POST", "/casussen/nieuw"): {"data": {"tekst": "   ", "actie": "voorstellen"}},
+        ("GET", "/casussen/{case_id}/afronden"): {"url": f"/casussen/{cid}/afronden"},
+        ("POST", "/casussen/{case_id}/afronden"): {"url": f"/casussen/{cid}/afronden",
+                                                   "data": {"uitkomst": "opgelost", "kon_verder": "misschien"}},
     }
 
 

@@ -27,6 +27,7 @@ FULL = {
                     "stelselvraagstuk": False,
                     "opvolging": [{"datum": "2024-06-10", "code": "IN_VERKENNING", "tekst": "In verkenning.",
                                    "bron": "ambassadeursoverleg", "wie": "ambassadeur SZW"}]}],
+    "regievoerder": "rita", "afgewezen": [{"soort": "organisatie", "naam": "Belastingdienst"}],
     "tekst": ("Een jongvolwassene in Eikendam kreeg na afwijzing van de Wajong-aanvraag door het UWV geen inkomen. "
               "De gemeente vroeg bijzondere bijstand aan op grond van artikel 35 Participatiewet. De schulden "
               "liepen op en de huur kwam in gevaar. Leerpunt: het UWV en de gemeente moeten eerder overleggen."),

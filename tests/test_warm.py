@@ -16,6 +16,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from casusgraaf.accounts import AccountStore
 from casusgraaf.api.app import create_app
 from casusgraaf.cli._remote import API_FILE, announce, server_url
 from tests.conftest import REPO, make_settings
@@ -126,13 +127,20 @@ def running_server(corpus_env):
 
     settings, store, _ = corpus_env
     settings = settings.model_copy(update={"warm_start": True})  # the CLI should find a warm server
+    # With an account the server is out of lokale modus: the CLI must get in with the token of api.json.
+    accounts = AccountStore(settings.data_dir)
+    added = accounts.empty()  # the session's corpus is shared: leave it in lokale modus afterwards
+    if added:
+        accounts.add("warmtest", ["analist"], "een-lang-testwachtwoord")
     app = create_app(settings, store=store)
-    seen: list[tuple[str, str, str | None]] = []
+    seen: list[tuple[str, str, str | None, int]] = []
 
     @app.middleware("http")
     async def _log(request, call_next):
-        seen.append((request.method, request.url.path, request.headers.get("x-casusgraaf-client")))
-        return await call_next(request)
+        response = await call_next(request)
+        seen.append((request.method, request.url.path, request.headers.get("x-casusgraaf-client"),
+                     response.status_code))
+        return response
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -141,13 +149,16 @@ def running_server(corpus_env):
         while not server.started:
             thread.join(0.05)
         port = server.servers[0].sockets[0].getsockname()[1]
-        with announce(settings, "127.0.0.1", port):  # this process's pid: the CLI children find it
+        with announce(settings, "127.0.0.1", port) as token:  # this process's pid: the CLI children find it
+            app.state.cli_token = token  # as `casusgraaf serve` does
             assert app.state.warm.done.wait(300)
             yield settings, seen
         assert not (settings.data_dir / API_FILE).exists()
     finally:
         server.should_exit = True
         thread.join(10)
+        if added:
+            accounts.path.unlink()
 
 
 def _cli(settings, *args) -> subprocess.CompletedProcess:
@@ -161,7 +172,7 @@ def test_cli_extract_and_similar_use_the_running_server(running_server):
     assert out.returncode == 0, out.stderr
     found = {(e["type"], e["canonical"]) for e in json.loads(out.stdout)["entities"]}
     assert {("wet", "Wajong"), ("organisatie", "UWV"), ("wet", "Participatiewet")} <= found
-    assert ("POST", "/api/extract", "cli") in seen
+    assert ("POST", "/api/extract", "cli", 200) in seen  # answered by the server, not in-process after a 401
 
     refused = _cli(settings, "extract", "--text", "Bel Pieter de Vries op 06-12345678.")
     assert refused.returncode == 2 and "persoonsgegevens" in refused.stderr and "06-12345678" not in refused.stderr
@@ -171,4 +182,4 @@ def test_cli_extract_and_similar_use_the_running_server(running_server):
                                               "wisten niet wie moest betalen.", "--k", "3", "--json")
     assert sim.returncode == 0, sim.stderr
     assert len(json.loads(sim.stdout)["results"]) == 3
-    assert ("POST", "/api/similar", "cli") in seen
+    assert ("POST", "/api/similar", "cli", 200) in seen

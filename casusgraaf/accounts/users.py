@@ -8,6 +8,7 @@ its sha256 (a high-entropy secret needs no slow hash).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -28,8 +29,13 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "cg_"
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong password. Made on
+    first use, not at import: every CLI command imports this module, few verify a password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _now() -> str:
@@ -101,7 +107,7 @@ class AccountStore:
     def verify_password(self, naam: str, wachtwoord: str) -> User | None:
         """The user when ``wachtwoord`` is right and the account active; None otherwise (same cost)."""
         u = self._load()["gebruikers"].get(naam)
-        stored = (u or {}).get("wachtwoord") or _DUMMY
+        stored = (u or {}).get("wachtwoord") or _dummy()
         try:
             _hasher.verify(stored, wachtwoord)
         except (VerificationError, InvalidHashError):

@@ -44,6 +44,10 @@ def create_app(settings: Settings, store=None) -> FastAPI:
         own = store is None
         app.state.store = store or open_store(settings)
         app.state.store.ensure_schema()
+        from casusgraaf.services.ingest import (
+            repair_at_start,  # indexes agree with the graph (RELIABILITY.md)
+        )
+        app.state.repair = repair_at_start(app.state.store, settings)
         if settings.warm_start:
             app.state.warm.start(app.state)
         try:
@@ -71,23 +75,29 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     from casusgraaf.api.routers import (
         analysis,
         auth,
+        beheer,
         cases,
         entities,
         leerpunten,
         pages,
         patterns,
+        register,
         search,
         system,
     )
 
     for module in (system, cases, search, analysis, patterns, leerpunten):
         app.include_router(module.router, prefix="/api")
+    app.include_router(register.router, prefix="/api")  # POST /api/cases, .../afronden, /api/vocabulaire
+    app.include_router(register.pages)  # before pages: /casussen/nieuw is not a case id
     app.include_router(pages.router)
     app.include_router(patterns.pages)
     app.include_router(leerpunten.pages)
     app.include_router(entities.router, prefix="/api")
     app.include_router(entities.pages)
     app.include_router(auth.router)
+    app.include_router(beheer.router, prefix="/api")
+    app.include_router(beheer.pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.exception_handler(CasusgraafError)

@@ -60,6 +60,10 @@ ALL_ROLES = ("regievoerder", "analist", "ambassadeur", "beheerder")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+CLI_USER = User(naam="cli:lokaal", rollen=frozenset({"beheerder"}))
+"""Who a CLI command is on a running server (the token of ``api.json``); the audit records this name."""
+
+
 class LoginRequired(Exception):
     """No valid credentials: 401 with ``WWW-Authenticate: Bearer`` under /api, a redirect to /login on pages."""
 
@@ -78,6 +82,12 @@ def current_user(request: Request) -> User:
         if scheme.lower() != "bearer" or not token.strip():
             raise LoginRequired("gebruik 'Authorization: Bearer <token>' (maak een token met "
                                 "'casusgraaf gebruiker token NAAM')")
+        cli_token = getattr(state, "cli_token", None)
+        if cli_token and hmac.compare_digest(token.strip().encode(), cli_token.encode()):
+            # A CLI command on this machine (cli/_remote.py): it read the token from the private api.json, so
+            # it can read the data dir itself; it acts as the beheerder it already is.
+            request.state.user, request.state.via = CLI_USER, "cli"
+            return CLI_USER
         user = state.accounts.verify_token(token.strip())
         if user is None:
             raise LoginRequired("dit token is onbekend of ingetrokken, of het account staat uit")

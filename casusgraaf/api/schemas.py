@@ -40,6 +40,17 @@ class CaseDetail(_Open):
     leerpunten: list[dict[str, Any]]
 
 
+class SharedFact(_Open):
+    soort: str = Field(description="wet, organisatie, leefgebied, beleidsterrein, knelpunt of indiener")
+    naam: str = Field(description="de sleutel; een knelpuntcategorie met haar taxonomie, bv. 'Communicatie (jr2024)'")
+    label: str | None = Field(None, description="zoals een mens het leest (een knelpunt zonder taxonomiecode)")
+    gewicht: float = Field(description="bijdrage aan het structuursignaal (zeldzamer = zwaarder)")
+    bron: str = Field(description="registratie of extractie, in de gevonden casus")
+    algemeen: bool = Field(False, description="komt in de meeste casussen voor (bv. 'gemeente'); niet in de uitleg")
+    in_zoekvraag: list[dict[str, Any]] = Field(default_factory=list, description="posities in de zoekvraag")
+    in_casus: list[dict[str, Any]] = Field(default_factory=list, description="posities in de gevonden casus")
+
+
 class SimilarResult(_Open):
     case_id: str
     score: float
@@ -48,9 +59,15 @@ class SimilarResult(_Open):
     titel: str | None = None
     jaar: int | None = None
     uitkomst: str | None = None
-    gedeeld: list[dict[str, Any]] = Field(default_factory=list)
-    zinnen: dict[str, Any] | None = None
-    leerpunten: list[dict[str, Any]] = Field(default_factory=list)
+    kon_verder: str | None = Field(None, description="ja, deels, nee, onbekend of n.v.t.")
+    uitleg: str | None = Field(None, description="waarom deze casus lijkt, in één Nederlandse zin")
+    wat_werkte: str | None = Field(None, description="de oplossing uit de tekst van de eerdere casus (de sectie "
+                                                     "'Hoe is deze casus opgelost?', 'Oplossing', 'Wat hielp?'), "
+                                                     "als die er is")
+    gedeeld: list[SharedFact] = Field(default_factory=list)
+    zinnen: dict[str, Any] | None = Field(None, description="het best passende zinnenpaar: zoekvraag en casus")
+    leerpunten: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="leerpunten van de eerdere casus met hun laatste opvolging")
 
 
 class SimilarOut(BaseModel):

@@ -29,7 +29,8 @@ LOG_FILE, HEAD_FILE, LOCK_FILE = "audit.jsonl", "audit.head", ".lock"
 GENESIS = "0" * 64
 CHECKPOINT = "checkpoint"
 ACTIONS = frozenset({"zoeken", "trefwoorden", "casus_bekijken", "cypher", "export", "status_wijziging",
-                     "inloggen", "inloggen_mislukt", "verwijderen", "quarantaine"})
+                     "inloggen", "inloggen_mislukt", "verwijderen", "quarantaine", "audit_bekijken",
+                     "casus_voorstellen", "casus_registreren", "casus_afronden"})
 RESULTS = frozenset({"ok", "geweigerd", "fout", "niet_gevonden"})
 MAX_STRING = 200  # no string in ``what`` longer than this: case text never fits
 MAX_IDS = 1000  # result ids per record
@@ -325,7 +326,7 @@ def parse_since(value: str) -> datetime:
     try:
         out = datetime.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"--sinds '{value}' is geen datum; gebruik JJJJ-MM-DD of een ISO-tijd") from None
+        raise BadInput("--sinds (API: sinds) is geen datum; gebruik JJJJ-MM-DD of een ISO-tijd") from None
     return out if out.tzinfo else out.replace(tzinfo=UTC)
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 import logging
 
 # Register the command modules (imported for their side effect: an import error is a bug, not hidden).
-from casusgraaf.cli import audit, core, extract, gebruiker, leerpunten, patronen, privacy, transfer  # noqa: E402,F401
+from casusgraaf.cli import (  # noqa: E402,F401
+    audit,
+    core,
+    correcties,
+    extract,
+    gebruiker,
+    leerpunten,
+    patronen,
+    privacy,
+    transfer,
+)
 from casusgraaf.cli._app import app
 
 

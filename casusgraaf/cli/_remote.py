@@ -27,8 +27,8 @@ _ERRORS: dict[int, type[CasusgraafError]] = {404: NotFound, 422: BadInput, 503: 
 
 def _fingerprint(s: Settings) -> dict[str, Any]:
     """What must be equal for the server's answer to be the one this process would give."""
-    return {"model_path": s.model_path, "privacy_hard": s.privacy_hard, "graph_uri": s.graph_uri or "",
-            "graph_name": s.graph_name}
+    return {"model_path": s.model_path, "embedding_backend": s.embedding_backend, "privacy_hard": s.privacy_hard,
+            "graph_uri": s.graph_uri or "", "graph_name": s.graph_name}
 
 
 @contextlib.contextmanager

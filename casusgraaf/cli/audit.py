@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 import json
 import sys
 
@@ -54,14 +52,9 @@ def audit(
         since = parse_since(sinds) if sinds else None
         rows = AuditLog(s).records(user=gebruiker, since=since, action=actie)
     if csv_out:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["seq", "ts", "user", "role", "action", "what", "result_ids", "result", "hash"])
-        for r in rows:
-            writer.writerow([r.get("seq"), r.get("ts"), r.get("user"), r.get("role"), r.get("action"),
-                             json.dumps(r.get("what"), ensure_ascii=False, sort_keys=True),
-                             " ".join(r.get("result_ids") or []), r.get("result"), r.get("hash")])
-        sys.stdout.write(buf.getvalue())
+        from casusgraaf.services.beheer import audit_csv
+
+        sys.stdout.write(audit_csv(rows))
         return
     emit({"records": rows}, json_out, _render)
 

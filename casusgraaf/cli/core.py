@@ -127,14 +127,14 @@ def _render_similar(out: dict) -> None:
         console.print("Geen vergelijkbare casussen gevonden (controleer de filters).")
         return
     table = Table(title="Vergelijkbare casussen (inspiratie, geen precedent)", show_lines=True)
-    for col in ("#", "casus", "score", "dense/lex/struct", "gedeeld", "uitkomst"):
+    for col in ("#", "casus", "waarom", "score", "dense/lex/struct", "uitkomst"):
         table.add_column(col)
     for i, r in enumerate(out["results"], start=1):
         s = r["signals"]
-        shared = ", ".join(f"{g['soort']}: {g['naam']}" for g in r.get("gedeeld", [])[:5])
-        table.add_row(str(i), f"{r['case_id']}\n{r.get('titel') or ''}", f"{r['score']:.3f}",
+        why = r.get("uitleg") or ", ".join(f"{g['soort']}: {g['naam']}" for g in r.get("gedeeld", [])[:5])
+        table.add_row(str(i), f"{r['case_id']}\n{r.get('titel') or ''}", why, f"{r['score']:.3f}",
                       "/".join(f"{s.get(n, 0):.2f}" for n in ("dense", "lexical", "structural")),
-                      shared, r.get("uitkomst") or "")
+                      r.get("uitkomst") or "")
     console.print(table)
 
 

@@ -3,6 +3,7 @@
 The default model is multilingual-e5-small, built once by ``casusgraaf setup`` (see
 :mod:`casusgraaf.embedding.build`). ``CASUSGRAAF_MODEL`` selects any other sentence-transformers id
 or local path; loading never touches the network (``HF_HUB_OFFLINE=1`` unless set otherwise).
+``CASUSGRAAF_EMBEDDING_BACKEND`` picks how it runs: ``fp32`` or ``int8`` (:func:`quantise_int8`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ MISSING_MODEL = "Het embeddingmodel ontbreekt; draai `casusgraaf setup` (bouwt h
 _E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n\s*")
 _OVERLAP_TOKENS = 64  # context carried from one chunk into the next
+BACKENDS = ("fp32", "int8")
 
 
 class ModelMissingError(Unavailable):
@@ -44,6 +47,28 @@ def _limit_threads() -> None:
         pass
 
 
+def backend_model_id(model_id: str, backend: str) -> str:
+    """The id recorded with every vector and the index: the backend is part of it (fp32 keeps the plain id, so
+    indexes built before backends existed stay valid), so vectors of two backends are never mixed."""
+    return model_id if backend == "fp32" else f"{model_id}+{backend}"
+
+
+def quantise_int8(model):
+    """Dynamic int8 quantisation of every ``nn.Linear`` (weights int8 per output channel, activations quantised per
+    batch at run time), in place. Per-channel weights: on the sample case texts mean cosine to fp32 0.986 against
+    0.972 with one scale per tensor, at the same speed (``bench/bench_embed.py --backends``; docs/BENCHMARKS.md,
+    section embed-backends)."""
+    import torch
+
+    with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao; it still works
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.ao")
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                                inplace=True)
+
+
 class Embedder:
     """One loaded sentence-transformers model; vectors are float32 and L2-normalised.
 
@@ -52,9 +77,15 @@ class Embedder:
     twin first for 0.88 of the pairs (mean margin over the best distractor 0.024), ``query: `` for 0.56
     (margin 0.005). Case-to-case similarity is symmetric, so :meth:`embed_query` embeds with
     ``passage: `` by default; pass ``kind="query"`` for a short search question.
+
+    ``backend="int8"`` runs the same model quantised (:func:`quantise_int8`); :attr:`model_id` then ends in
+    ``+int8``, so its vectors are recorded as another model's and never mixed with fp32 ones in an index.
     """
 
-    def __init__(self, model_path: str, model_id: str | None = None, batch_size: int = 16):
+    def __init__(self, model_path: str, model_id: str | None = None, batch_size: int = 16,
+                 backend: str = "fp32"):
+        if backend not in BACKENDS:
+            raise ValueError(f"onbekende embedding-backend {backend!r}; kies uit {', '.join(BACKENDS)}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -65,7 +96,10 @@ class Embedder:
         hf_logging.disable_progress_bar()
         self._model = SentenceTransformer(model_path, device="cpu")
         self._model.eval()
-        self.model_id = model_id or model_path
+        if backend == "int8":
+            quantise_int8(self._model)
+        self.backend = backend
+        self.model_id = backend_model_id(model_id or model_path, backend)
         self.batch_size = batch_size
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)
@@ -178,10 +212,13 @@ _cache_lock = threading.Lock()
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    """The process-wide :class:`Embedder` for ``settings.model_path`` (loaded once, ~8 s)."""
+    """The process-wide :class:`Embedder` for ``settings.model_path`` and ``settings.embedding_backend`` (loaded
+    once, ~8 s)."""
     path = settings.model_path
+    backend = settings.embedding_backend
+    key = f"{backend}:{path}"
     with _cache_lock:
-        if path not in _cache:
+        if key not in _cache:
             if settings.model is None:
                 from casusgraaf.embedding.build import is_built
 
@@ -191,10 +228,10 @@ def get_embedder(settings: Settings) -> Embedder:
             else:
                 model_id = settings.model
             try:
-                _cache[path] = Embedder(path, model_id=model_id)
+                _cache[key] = Embedder(path, model_id=model_id, backend=backend)
             except (OSError, ValueError) as exc:  # a path that is not there, or not a model folder
                 raise ModelMissingError(
                     f"CASUSGRAAF_MODEL: model '{model_id}' kon niet geladen worden ({type(exc).__name__}); geef "
                     "het pad van een sentence-transformers-map (downloaden kan hier niet), of laat de "
                     "variabele leeg voor het ingebouwde e5-model.") from None
-        return _cache[path]
+        return _cache[key]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casusgraaf.ingest import leerpunt_rows
-from casusgraaf.models.records import CaseRecord
+from casusgraaf.models.records import CaseRecord, normalise_leerpunt_tekst
 
 
 @dataclass
@@ -52,6 +52,9 @@ def case_props(record: CaseRecord, embedding: list[float] | str | None, *, priva
         "op_ingezet": record.op_ingezet,
         "kon_verder": record.kon_verder,
         "uitkomst": record.uitkomst,
+        "regievoerder": record.regievoerder,
+        # kept on the node so that an export brings the removals back (services/transfer.py)
+        "afgewezen": [f"{a.soort}:{a.naam}" for a in record.afgewezen] if record.afgewezen else None,
         "doelgroep": record.doelgroep or None,
         "privacy": privacy,
         "embedding": embedding,
@@ -90,6 +93,38 @@ class _Links:
             row["surfaces"].append(span[0])
             row["starts"].append(span[1])
             row["ends"].append(span[2])
+
+
+def _rejected(record: CaseRecord, resolver) -> set[tuple[str, str]]:
+    """(fact kind, key) of every suggestion the regievoerder removed (record field ``afgewezen``)."""
+    out: set[tuple[str, str]] = set()
+    for a in record.afgewezen or []:
+        if a.soort in ("wet", "regeling"):
+            out.add(("wet", resolver.wet(a.naam)["naam"]))
+        elif a.soort == "organisatie":
+            out.add(("organisatie", resolver.organisatie(a.naam)["naam"]))
+        elif a.soort == "leefgebied":
+            out.add(("leefgebied", resolver.leefgebied(a.naam)))
+        elif a.soort == "knelpunt":
+            out.add(("knelpunt", a.naam.strip().casefold()))
+        else:
+            out.add(("leerpunt", normalise_leerpunt_tekst(a.naam)))
+    return out
+
+
+def _is_rejected(ent, rejected: set[tuple[str, str]], resolver) -> bool:
+    if ent.type in ("wet", "regeling"):
+        return ("wet", resolver.wet(ent.canonical)["naam"]) in rejected
+    if ent.type == "organisatie":
+        return ("organisatie", resolver.organisatie(ent.canonical)["naam"]) in rejected
+    if ent.type == "leefgebied":
+        return ("leefgebied", resolver.leefgebied(ent.canonical)) in rejected
+    if ent.type == "knelpunt":
+        names = {ent.canonical, ent.attrs.get("category_id"), ent.attrs.get("code")}
+        return any(("knelpunt", str(n).strip().casefold()) in rejected for n in names if n)
+    if ent.type == "leerpunt":
+        return ("leerpunt", normalise_leerpunt_tekst(ent.canonical)) in rejected
+    return False
 
 
 def build_rows(record: CaseRecord, entities: list, content_hash: str,
@@ -139,8 +174,9 @@ def build_rows(record: CaseRecord, entities: list, content_hash: str,
 
     extracted_knelpunten: dict[str, dict] = {}
     extracted_leerpunten: list[dict] = []
+    rejected = _rejected(record, resolver)
     for ent in entities:
-        if getattr(ent, "negated", False):
+        if getattr(ent, "negated", False) or (rejected and _is_rejected(ent, rejected, resolver)):
             continue
         span = (ent.surface, ent.start, ent.end)
         if ent.type in ("wet", "regeling"):

@@ -212,6 +212,9 @@ def _write(store: GraphStore, settings: Settings, accepted: list[tuple[ReadItem,
             report.problems += [Problem(where[r.case_id], "waarschuwing", w) for w in r.warnings]
         changed = [{"id": rec.id} for rec in todo if rec.id in existing]
         if changed:
+            # A kill from here until the hashes are written leaves the case without one: rewritten next run
+            # (with the old hash it would count as unchanged when the old version came back, its links lost).
+            store.write(load_query("ingest_mark_pending"), changed)
             store.write(load_query("ingest_clear_case_details"), changed)
             store.write(load_query("ingest_clear_case_edges"), changed)
         _write_rows(store, rows, bar)

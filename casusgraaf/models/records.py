@@ -84,6 +84,15 @@ class LeerpuntRecord(_Base):
         return [x.strip() for x in v if x and x.strip()]
 
 
+class AfgewezenRecord(_Base):
+    """A suggestion of the extraction that a regievoerder removed (``/casussen/nieuw``): ingest never adds
+    it back as an extracted fact. ``naam`` is the canonical name as suggested (a knelpunt: its category name
+    or id; a leerpunt: its text)."""
+
+    soort: Literal["wet", "regeling", "organisatie", "leefgebied", "knelpunt", "leerpunt"]
+    naam: str = Field(min_length=1)
+
+
 NIET_BELEGD = frozenset({"niet belegd", "niet expliciet belegd", "niet (expliciet) belegd", "geen"})
 
 
@@ -125,6 +134,13 @@ class CaseRecord(_Base):
     uitkomst: str | None = None
     doelgroep: list[str] = Field(default_factory=list)
     leerpunten: list[LeerpuntRecord] = Field(default_factory=list)
+    # Optional and None by default (not []): records without it keep their content hash.
+    afgewezen: list[AfgewezenRecord] | None = Field(
+        default=None, description="suggestions a regievoerder removed; extraction never adds them back")
+    regievoerder: str | None = Field(
+        default=None, max_length=64, pattern=ID_PATTERN,
+        description="the account that registered the case in casusgraaf; its leerpunten are changed by that "
+                    "regievoerder and beheerders only (cases without one: by every regievoerder)")
 
     @field_validator("tekst")
     @classmethod

@@ -11,12 +11,21 @@ last :data:`KEEP_CHANGES` entries). A running :class:`~casusgraaf.search.similar
 entries to its state instead of reloading; a gap (an entry it cannot find, a refit, another model) makes it
 reload in full. The manifest also records the embedding model and dimension of the vectors: a change set
 of another model or dimension forces a full rebuild, with a warning naming both.
+
+One indexer at a time: a process that writes the graph holds a shared *writer lease* (``.writers``, ``fcntl``
+``LOCK_SH``) from its first graph write until its index update is done, and it is that process that updates the
+indexes. Readers (API hosts) never write them, except :meth:`Indexes.repair` at start and the engine's stale
+rebuild, which run only when no writer holds a lease (``LOCK_EX`` without waiting) and re-check under the
+writers' lock, so of two hosts starting together one rebuilds and the other loads its result. A ``kill -9``
+releases the lease with the process.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import pickle
 import threading
 from collections.abc import Iterator
@@ -36,6 +45,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHANGES = "changes.pkl"
+WRITERS = ".writers"  # the writer lease (see the module docstring)
 FORMAT = 2
 KEEP_CHANGES = 64  # change-log entries kept for running engines
 DELTA_MAX = 20_000  # a change set larger than this is logged without ids: engines reload it in full
@@ -64,6 +74,88 @@ class Indexes:
                 yield
             finally:
                 _held.depth = 0
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A writer's lease for the block (shared: several writers may hold it; blocks while a repair runs)."""
+        fd = os.open(private_dir(self.dir) / WRITERS, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    @contextmanager
+    def no_writer(self) -> Iterator[bool]:
+        """Yields True while holding the writer lease exclusively (no writer is mid-way), False at once when a
+        writer holds it; then the block must not rebuild."""
+        fd = os.open(private_dir(self.dir) / WRITERS, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+    def disagreement(self, store: GraphStore) -> str | None:
+        """Why the indexes do not match the graph (counts only, never ids or text), or None when they match:
+        the generation, every Casus in the lexical index, every case with a vector of the index's model in
+        the dense index, and no index entry without a case. Costs one graph query and reading the index files."""
+        rows = store.run(load_query("search_load_vector_refs"))
+        m = self.manifest()
+        if m is None:
+            return "geen bruikbare index" if rows else None
+        gen = int(store.run(load_query("state_get"))[0]["generation"])
+        if gen != int(m["generation"]):
+            return f"de graaf is bij generatie {gen}, de indexen bij {m['generation']}"
+        graph_ids = {r["id"] for r in rows}
+        lex = self.lexical_store.state()
+        if lex is None:
+            return "de lexicale index ontbreekt of is onleesbaar"
+        live = set(lex["live"])
+        if live != graph_ids:
+            return (f"lexicale index: {len(graph_ids - live)} casussen ontbreken, {len(live - graph_ids)} "
+                    "vermeldingen zonder casus")
+        dense = self._safe_load_dense()
+        if dense is None:
+            return "de dense index ontbreekt of is onleesbaar"
+        dense_ids = set(dense.ids())
+        wanted = {r["id"] for r in rows if r["model"] is not None and r["model"] == m.get("model")}
+        if dense_ids - graph_ids or wanted - dense_ids:
+            return (f"dense index: {len(wanted - dense_ids)} casussen ontbreken, {len(dense_ids - graph_ids)} "
+                    "vermeldingen zonder casus")
+        return None
+
+    def repair(self, store: GraphStore) -> dict:
+        """The repair step at start: when no writer is mid-way and the indexes disagree with the graph, rebuild
+        them from it (one step; afterwards they agree)."""
+        with self.no_writer() as free:
+            if not free:
+                return {"herstel": "overgeslagen", "reden": "een schrijver werkt de indexen bij"}
+            reason = self.disagreement(store)
+            if reason is None:
+                return {"herstel": "niet nodig"}
+            with self.locked():
+                reason = self.disagreement(store)  # another host may have repaired meanwhile
+                if reason is None:
+                    return {"herstel": "niet nodig"}
+                log.warning("index: herstel bij start: %s; de indexen worden uit de graaf opgebouwd", reason)
+                info = self._rebuild_unlocked(store, progress=False)
+            return {"herstel": "herbouwd", "reden": reason, **info}
+
+    def ensure_current(self, store: GraphStore) -> None:
+        """Rebuild when the indexes are behind the graph, re-checked under the writers' lock, so that of two
+        processes noticing it at once only the first rebuilds."""
+        def behind() -> bool:
+            return self.generation() != int(store.run(load_query("state_get"))[0]["generation"])
+
+        if behind():
+            with self.locked():
+                if behind():
+                    self._rebuild_unlocked(store, progress=False)
 
     # -- reads ---------------------------------------------------------------------------------------
     def manifest(self) -> dict | None:
@@ -112,7 +204,7 @@ class Indexes:
             elif (model and m.get("model") and model != m["model"]) or (dim and dim != m.get("dim")):
                 reason = (f"de index is gebouwd met model {m.get('model')} (dimensie {m.get('dim')}), deze casussen "
                           f"met {model} (dimensie {dim}); alles wordt opnieuw opgebouwd. Lees alle casussen opnieuw "
-                          "in met hetzelfde model (of zet CASUSGRAAF_MODEL terug), anders ontbreken casussen "
+                          "in met hetzelfde model (of zet CASUSGRAAF_MODEL / CASUSGRAAF_EMBEDDING_BACKEND terug), anders ontbreken casussen "
                           "met een vector van het oude model in de dense zoekindex.")
                 log.warning("index: %s", reason)
             if reason:

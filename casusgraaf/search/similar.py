@@ -106,6 +106,16 @@ class EngineState:
     fit: str | None = None  # the lexical fit (vocabulary/IDF) the rows belong to
 
 
+def _freeze_heap() -> None:
+    """Move what a full load allocated (millions of small objects at 100k cases) out of the cyclic garbage
+    collector's reach: otherwise the allocations of the next delta trigger a full collection that walks all of
+    them (tens to hundreds of ms in the first query after a write). Reference counting still frees them."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 class SearchEngine:
     """In-memory view over the derived indexes. After a write it applies the index change log to a copy of its
     state and swaps it in (one assignment); a gap in the log, a refit or another model makes it reload in full,
@@ -124,6 +134,7 @@ class SearchEngine:
         self._background: threading.Thread | None = None
         self.state = self._full_state()
         self.loads["full"] = 1
+        _freeze_heap()
 
     # -- loading ---------------------------------------------------------------------------------
     def _graph_generation(self) -> int:
@@ -172,7 +183,12 @@ class SearchEngine:
         when asked to wait) the indexes are rebuilt from the graph."""
         now = time.monotonic()
         self._stale_since = self._stale_since or now
-        return wait or now - self._stale_since > STALE_GRACE
+        if wait:
+            return True
+        if now - self._stale_since <= STALE_GRACE:
+            return False
+        with self.indexes.no_writer() as free:  # a writer at work updates the indexes itself when done
+            return free
 
     def _reload_in_background(self) -> None:
         try:
@@ -187,13 +203,14 @@ class SearchEngine:
             self.state = new
             self.loads[how] += 1
             self._stale_since = None
+        if how == "full":
+            _freeze_heap()
 
     def _full_state(self) -> EngineState:
         from casusgraaf.models import taxonomy
 
         gen = self._graph_generation()
-        if self.indexes.generation() != gen:
-            self.indexes.rebuild(self.store)
+        self.indexes.ensure_current(self.store)  # re-checked under the lock: of two hosts, one rebuilds
         m = self.indexes.manifest() or {}
         lexical = self.indexes.load_lexical()
         cases = self.store.run(load_query("search_load_cases"))
@@ -266,7 +283,7 @@ class SearchEngine:
         ups = [cid for name in picks for cid in rows if net[cid][0]["lexical"] == name]  # type: ignore[index]
         lex_rows = [files[name]["matrix"] if idx == list(range(files[name]["matrix"].shape[0]))
                     else files[name]["matrix"][idx] for name, idx in picks.items()]
-        dropped = set(net) & set(st.pos)  # removed or changed: leave their old position
+        dropped = {cid for cid in net if cid in st.pos}  # removed or changed: leave their old position
         # vectors: sidecar rows named in the log, else the nodes' own copies
         from casusgraaf.graph.vectors import load_vectors
 
@@ -442,11 +459,14 @@ class SearchEngine:
 
                 embedder = get_embedder(self.settings)
                 vector = embedder.embed_query(text)
-                if st.dim is not None and len(vector) != st.dim:
+                other_model = bool(st.model and embedder.model_id and st.model != embedder.model_id)
+                if (st.dim is not None and len(vector) != st.dim) or other_model:
+                    # Same dimension is not enough: fp32 and int8 vectors of one model are both 384-dim.
                     raise IndexMismatch(
                         f"de zoekindex hoort bij model {st.model} (dimensie {st.dim}), het ingestelde model "
                         f"{embedder.model_id} geeft dimensie {len(vector)}. Lees de casussen opnieuw in met dit "
-                        "model, of zet CASUSGRAAF_MODEL terug.")
+                        "model, of zet CASUSGRAAF_MODEL / "
+                        "CASUSGRAAF_EMBEDDING_BACKEND terug.")
                 facts, entities = text_facts(text, q.filters.jaar_tot, vector, embedder)
                 cached = {"vector": vector, "facts": facts, "entities": entities}
                 if len(self._text_probes) > 256:
@@ -533,6 +553,10 @@ class SearchEngine:
 
     # -- explanations ----------------------------------------------------------------------------
     def _explain(self, st: EngineState, probe: dict, results: list[dict]) -> None:
+        """Why each result matched, in words and in figures: ``uitleg`` (one Dutch sentence from the shared
+        facts, most specific first, near-universal ones left out), ``gedeeld`` (the shared facts with their spans
+        in both texts), ``zinnen`` (the best sentence pair), what came of the earlier case (``uitkomst``,
+        ``kon_verder``, ``wat_werkte``: its solution section) and its ``leerpunten`` with their follow-up."""
         ids = [r["case_id"] for r in results]
         ents = self.store.run(load_query("case_entities"), {"ids": ids + list(probe["case_ids"])})
         spans: dict[tuple[str, str, str], list[dict]] = {}
@@ -547,26 +571,202 @@ class SearchEngine:
                 {"tekst": ent["surface"], "start": ent["start"], "end": ent["end"]})
         leerpunten: dict[str, list[dict]] = {cid: [] for cid in ids}
         for lp in self.store.run(load_query("case_leerpunten"), {"ids": ids}):
-            leerpunten[lp["case_id"]].append({k: lp[k] for k in ("tekst", "belegd_bij", "status", "status_code",
-                                                                  "bron")})
+            leerpunten[lp["case_id"]].append({k: lp.get(k) for k in ("id", "tekst", "belegd_bij", "status",
+                                                                      "status_code", "bron", "laatste")})
+        # kon_verder is not among the rows the engine keeps in memory: one small read per result
+        afloop = {cid: (self.store.run(load_query("case_detail"), {"id": cid}) or [{}])[0] for cid in ids}
         qkey = probe["case_ids"][0] if len(probe["case_ids"]) == 1 else "__query__"
         query_sentences = _vectorised_sentences(st, probe["text"] or "")  # once per query, not per result
+        case_sentences = _vectorised_many(st, [st.cases[cid].get("tekst") or "" for cid in ids])  # one transform
+        query_jaar = _query_year(st, probe["case_ids"])
         kinds = vocabulary.by_fact()
-        for r in results:
+        n = len(st.ids)
+        for r, sentences in zip(results, case_sentences, strict=True):
             cid = r["case_id"]
             gedeeld = []
             for qfact, cfact, weight in st.structure.shared(probe["facts"], cid)[:12]:
                 gedeeld.append({
                     "soort": kinds[cfact[0]].kind,
                     "naam": display(cfact),
+                    "label": label(cfact),
                     "gewicht": round(weight, 3),
                     "bron": "registratie" if st.structure.facts[cid][cfact] == 1.0 else "extractie",
+                    "algemeen": _near_universal(st.structure, cfact, n),
                     "in_zoekvraag": spans.get((qkey, qfact[0], qfact[1]), []),
                     "in_casus": spans.get((cid, cfact[0], cfact[1]), []),
                 })
             r["gedeeld"] = gedeeld
-            r["zinnen"] = _best_sentences(st, query_sentences, st.cases[cid].get("tekst") or "")
+            tekst = st.cases[cid].get("tekst") or ""
+            r["zinnen"] = _best_sentences(query_sentences, sentences)
             r["leerpunten"] = leerpunten.get(cid, [])
+            r["kon_verder"] = afloop[cid].get("kon_verder")
+            r["uitkomst"] = r.get("uitkomst") or afloop[cid].get("uitkomst")
+            r["wat_werkte"] = solution_section(tekst)
+            knelpunten = [label(f) for f in st.structure.facts.get(cid, {}) if f[0] == "KNELPUNT"]
+            r["uitleg"] = uitleg(gedeeld, knelpunten, r.get("jaar"), query_jaar, r.get("bijdrage") or {})
+
+
+# Explanations in words -------------------------------------------------------------------------------
+
+NEAR_UNIVERSAL = 0.5  # a fact in at least this share of the cases says little ("organisatie: gemeente")
+NEAR_UNIVERSAL_MIN_CASES = 10  # below this many cases every share is noise: nothing counts as near-universal
+UITLEG_KINDS = (("wet", "wet", "wetten"), ("organisatie", "organisatie", "organisaties"),
+                ("leefgebied", "leefgebied", "leefgebieden"), ("beleidsterrein", "beleidsterrein", "beleidsterreinen"))
+UITLEG_NAMES = 3  # names per kind in the sentence
+UITLEG_GROUPS = 3  # kinds in the sentence
+WAT_WERKTE_MAX = 700  # characters of the solution section shown with a result
+
+# Headings of the solution section, and of any section (where the solution section ends). The sample texts
+# follow the AC2023 template ("Hoe is deze casus opgelost?"); registrations also use "Oplossing", "Wat hielp?".
+_SOLUTION = r"hoe is (?:deze|de) casus opgelost|hoe (?:is|werd) het opgelost|wat (?:hielp|werkte|heeft geholpen)" \
+            r"|wat heeft het loket gedaan|oplossing|aanpak"
+_OTHER = r"wat speelt er|wat is (?:het|de) probleem|wat (?:was|is) (?:de|het) (?:hulp)?vraag" \
+         r"|wat betekent dit[^?\n]{0,80}|wat leren we[^?\n]{0,80}|leerpunt(?:en)?|resultaat|uitkomst|achtergrond|signaal"
+# a heading on its own line ("## Oplossing", "**Wat hielp?**", "Oplossing:") or a question heading inside a
+# paragraph, after the end of a sentence ("... afgerond. Wat is het probleem? De ...")
+_HEADING = re.compile(
+    rf"(?:^|(?<=\n))[ \t]*(?:#{{1,6}}[ \t]*)?(?:\*\*)?(?P<a>{_SOLUTION}|{_OTHER})[ \t]*[?:]?(?:\*\*)?[ \t]*(?:\n|$)"
+    rf"|(?<=[.!?])[ \t]+(?P<b>{_SOLUTION}|{_OTHER})\?[ \t]+"
+    rf"|(?:^|(?<=\n))[ \t]*(?P<c>{_SOLUTION}|{_OTHER}):[ \t]+",
+    re.IGNORECASE)
+_IS_SOLUTION = re.compile(rf"^(?:{_SOLUTION})$", re.IGNORECASE)
+_LOKET_DID = re.compile(r"(?:het|via het) loket\b", re.IGNORECASE)
+
+
+def solution_section(text: str) -> str | None:
+    """The text under the solution heading ("Hoe is deze casus opgelost?", "Oplossing", "Wat hielp?") up to the
+    next heading, whitespace collapsed and cut at a sentence end after WAT_WERKTE_MAX characters. A text
+    without headings: a later paragraph that starts with "Het Loket ..." (what the Loket did). Else None."""
+    heads = list(_HEADING.finditer(text or ""))
+    for i, m in enumerate(heads):
+        name = (m.group("a") or m.group("b") or m.group("c") or "").strip()
+        if not _IS_SOLUTION.match(name):
+            continue
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        body = " ".join(text[m.end():end].split())
+        if not body:
+            continue
+        return _cut(body)
+    # no headings: a later paragraph that starts with what the Loket did ("Het Loket heeft ...")
+    paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
+    for p in paragraphs[1:]:
+        if _LOKET_DID.match(p) and not _HEADING.match(p):
+            return _cut(" ".join(p.split()))
+    return None
+
+
+def _cut(body: str) -> str:
+    if len(body) <= WAT_WERKTE_MAX:
+        return body
+    cut = max(body.rfind(". ", 0, WAT_WERKTE_MAX), body.rfind("; ", 0, WAT_WERKTE_MAX))
+    return body[:cut + 1] + " …" if cut > 0 else body[:WAT_WERKTE_MAX].rstrip() + " …"
+
+
+def _near_universal(structure: StructureIndex, fact: tuple[str, str], n: int) -> bool:
+    """True for a fact most cases have (by document frequency in the structure index): the Loket itself,
+    "gemeente", "financiën". It stays in ``gedeeld`` (with ``algemeen: true``) but not in the sentence."""
+    posting = structure.postings.get(fact)
+    return n >= NEAR_UNIVERSAL_MIN_CASES and posting is not None and len(posting[0]) >= NEAR_UNIVERSAL * n
+
+
+def _query_year(st: EngineState, case_ids: list[str]) -> int | None:
+    years = [st.cases[c].get("jaar") for c in case_ids if c in st.cases]
+    return years[0] if len(years) == 1 and years[0] else None
+
+
+def _names(items: list[str]) -> str:
+    """"a", "a en b", "a, b en c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def uitleg(gedeeld: list[dict], knelpunten: list[str], jaar: int | None, query_jaar: int | None,
+           bijdrage: dict[str, float]) -> str:
+    """One Dutch sentence saying why a case matched, e.g. "Zelfde wet (Zvw) en organisaties (CAK,
+    zorgverzekeraar); beide gaan over het knelpunt Communicatie; een casus uit 2019." Shared facts are named
+    most specific first (``gedeeld`` is ordered by weight: rarer facts weigh more), near-universal ones not."""
+    specific = [g for g in gedeeld if not g.get("algemeen")]
+    groups: list[tuple[float, int, str]] = []
+    for soort, one, many in UITLEG_KINDS:
+        names = list(dict.fromkeys(g["label"] for g in specific if g["soort"] == soort))
+        if names:
+            extra = len(names) - UITLEG_NAMES
+            shown = ", ".join(names[:UITLEG_NAMES]) + (f" en {extra} andere" if extra > 0 else "")
+            strength = max(g["gewicht"] for g in specific if g["soort"] == soort)
+            groups.append((strength, len(groups), f"{one if len(names) == 1 else many} ({shown})"))
+    # the strongest kinds, said in the fixed order wet, organisatie, leefgebied, beleidsterrein
+    order = [s for _, _, s in sorted(sorted(groups, key=lambda t: -t[0])[:UITLEG_GROUPS], key=lambda t: t[1])]
+    parts = []
+    if order:
+        parts.append("Zelfde " + _names(order))
+    shared_knel = list(dict.fromkeys(g["label"] for g in gedeeld if g["soort"] == "knelpunt"))
+    if shared_knel:
+        parts.append(("beide gaan over het knelpunt " if len(shared_knel) == 1 else "beide gaan over de knelpunten ")
+                     + _names(shared_knel))
+    elif knelpunten:
+        own = list(dict.fromkeys(knelpunten))[:2]
+        parts.append(("knelpunt van die casus: " if len(own) == 1 else "knelpunten van die casus: ") + _names(own))
+    if not order and not shared_knel:
+        dense, lexical = bijdrage.get("dense", 0.0), bijdrage.get("lexical", 0.0)
+        how = "in de betekenis van de beschrijving" if dense >= lexical else "in de woorden van de beschrijving"
+        parts.insert(0, f"Geen bijzondere wet of organisatie gedeeld; de gelijkenis zit vooral {how}")
+    if jaar:
+        if query_jaar and query_jaar != jaar:
+            verschil = abs(query_jaar - jaar)
+            parts.append(f"een casus uit {jaar} ({verschil} jaar {'eerder' if jaar < query_jaar else 'later'})")
+        else:
+            parts.append(f"een casus uit {jaar}")
+    sentence = "; ".join(parts) + "."
+    return sentence[0].upper() + sentence[1:]
+
+
+def filter_options(st: EngineState) -> dict[str, Any]:
+    """The choices a filter form offers, from the vocabulary and the corpus: laws, organisations and leefgebieden
+    that occur (most cases first), knelpunt categories of every taxonomy (the current one by name, so that one
+    value matches the same category in JR2023 and JR2024; older ones by id), indiener types of the record
+    vocabulary, the outcomes that occur and the year range."""
+    from typing import get_args
+
+    from casusgraaf.models import taxonomy
+    from casusgraaf.models.records import IndienerType
+
+    counts: dict[str, list[tuple[int, str]]] = {"RAAKT_WET": [], "BETROKKEN": [], "BETREFT_LEEFGEBIED": []}
+    for (rel, key), (positions, _w) in st.structure.postings.items():
+        if rel in counts:
+            counts[rel].append((len(positions), key))
+
+    def names(rel: str) -> list[str]:
+        return [k for _, k in sorted(counts[rel], key=lambda t: (-t[0], t[1].casefold()))]
+
+    taxonomies = taxonomy.load_taxonomies()
+    current = taxonomy.taxonomy_for_year(None)
+    knelpunt = [{"value": c.id.split(":", 1)[1], "label": c.naam, "groep": f"{taxonomies[current].naam}"}
+                for c in taxonomies[current].categories]
+    seen = {o["value"] for o in knelpunt}
+    for tid, tax in sorted(taxonomies.items(), key=lambda t: -(t[1].jaar_van or 0)):
+        if tid == current:
+            continue
+        for c in tax.categories:
+            slug = c.id.split(":", 1)[1]
+            if tid != "ac2023" and slug in seen:
+                continue  # the current taxonomy's option already matches it
+            knelpunt.append({"value": c.id, "label": f"{c.code} {c.naam}" if tid == "ac2023" else c.naam,
+                             "groep": tax.naam})
+    years = [int(j) for j in st.jaar if j]
+    return {
+        "wet": names("RAAKT_WET"), "organisatie": names("BETROKKEN"), "leefgebied": names("BETREFT_LEEFGEBIED"),
+        "knelpunt": knelpunt,
+        "indiener_type": [t for t in get_args(IndienerType) if t != "onbekend"],
+        "uitkomst": sorted({str(u) for u in st.uitkomst if u}),
+        "jaar": (min(years), max(years)) if years else None,
+    }
+
+
+def label(fact: tuple[str, str]) -> str:
+    """A fact as a person reads it: a knelpunt category by its name (no taxonomy code), anything else by its key."""
+    if fact[0] == "KNELPUNT":
+        cat = get_resolver().category_by_id(fact[1])
+        return str(cat["naam"]) if cat else fact[1]
+    return fact[1]
 
 
 def _vstack(rows: list):
@@ -582,9 +782,23 @@ def _vectorised_sentences(st: EngineState, text: str) -> tuple[list[tuple[str, i
     return sentences, st.lexical.vectorizer.transform([s for s, _ in sentences])
 
 
-def _best_sentences(st: EngineState, query: tuple | None, b: str) -> dict | None:
+def _vectorised_many(st: EngineState, texts: list[str]) -> list[tuple[list[tuple[str, int]], Any] | None]:
+    """:func:`_vectorised_sentences` for several texts in one transform (per call the vectorizer costs ~6 ms)."""
+    per = [_sentences(t) for t in texts]
+    flat = [s for sentences in per for s, _ in sentences]
+    if not flat or st.lexical is None or st.lexical.vectorizer is None:
+        return [None] * len(texts)
+    matrix = st.lexical.vectorizer.transform(flat).tocsr()
+    out: list[tuple[list[tuple[str, int]], Any] | None] = []
+    i = 0
+    for sentences in per:
+        out.append((sentences, matrix[i:i + len(sentences)]) if sentences else None)
+        i += len(sentences)
+    return out
+
+
+def _best_sentences(query: tuple | None, other: tuple | None) -> dict | None:
     """The sentence pair with the highest char n-gram cosine (cheap: no model run per result)."""
-    other = _vectorised_sentences(st, b)
     if query is None or other is None:
         return None
     (sa, va), (sb, vb) = query, other

@@ -2,7 +2,9 @@
 
 The graph is written first (``ingest/pipeline.py``); the derived indexes and the text-free projection for
 analyst Cypher then apply the change set. When that step fails, the graph is still right and the next engine
-load (or analyst query) rebuilds from it (generation check).
+load (or analyst query) rebuilds from it (generation check). A process killed between the two (``kill -9``, a
+graph server that died) is repaired by :func:`repair_at_start` in the next process that starts (``serve``, an
+ingest): one rebuild of the indexes from the graph, only when they disagree with it (docs/RELIABILITY.md).
 """
 
 from __future__ import annotations
@@ -40,6 +42,24 @@ def apply_changes(store: GraphStore, settings: Settings, changes: ChangeSet) -> 
         sync_projection(store, settings, [*changes.upserted, *changes.removed])
 
 
+_repaired: set[str] = set()  # data dirs (and graphs) this process has checked: once per process
+
+
+def repair_at_start(store: GraphStore, settings: Settings, *, again: bool = False) -> dict:
+    """The one repair step at start: when the indexes disagree with the graph (a writer died between its graph
+    write and its index update) and no writer is at work, rebuild them, and the projection with them. Runs once
+    per process and data dir (``again``: check anyway)."""
+    key = f"{settings.data_dir.resolve()}|{settings.graph_uri or ''}|{settings.graph_name}"
+    if key in _repaired and not again:
+        return {"herstel": "al gecontroleerd"}
+    result = Indexes(settings).repair(store)
+    if result["herstel"] != "overgeslagen":
+        _repaired.add(key)
+    if result["herstel"] == "herbouwd":
+        result["projectie"] = sync_projection(store, settings)
+    return result
+
+
 def sync_projection(store: GraphStore, settings: Settings, case_ids: list[str] | None = None) -> str:
     """Update the projection for ``case_ids`` (None: rebuild it); "niet beschikbaar" on a Neo4j without
     its second database (analyst Cypher then refuses with the instruction)."""
@@ -62,8 +82,10 @@ def ingest_paths(store: GraphStore, settings: Settings, paths: Iterable[str | Pa
 
 def ingest_items(store: GraphStore, settings: Settings, items: Iterable[ReadItem], *, redact: bool = False,
                  progress: bool = False) -> IngestReport:
-    report = pipeline.ingest_items(store, settings, items, redact=redact, progress=progress)
-    apply_changes(store, settings, report.changes)
+    repair_at_start(store, settings)
+    with Indexes(settings).writing():  # the writer lease: graph write and index update, as one indexer
+        report = pipeline.ingest_items(store, settings, items, redact=redact, progress=progress)
+        apply_changes(store, settings, report.changes)
     return report
 
 
@@ -72,12 +94,13 @@ def delete_case(store: GraphStore, settings: Settings, case_id: str, *, user: st
     """Erase a case (AVG art. 17): from the graph, the projection, every index, the quarantine and the graph
     engine's files (AOF and snapshot rewritten); the audit records who erased which id (the id only).
     :class:`NotFound` when it is in neither the graph nor the quarantine."""
-    changes = pipeline.delete_case(store, case_id, settings)
-    quarantined = purge_quarantine(settings, case_id)
-    if not changes and not quarantined:
-        raise NotFound(f"casus {case_id} bestaat niet (niet in de graaf en niet in quarantaine)")
-    if changes:
-        apply_changes(store, settings, changes)
+    with Indexes(settings).writing():
+        changes = pipeline.delete_case(store, case_id, settings)
+        quarantined = purge_quarantine(settings, case_id)
+        if not changes and not quarantined:
+            raise NotFound(f"casus {case_id} bestaat niet (niet in de graaf en niet in quarantaine)")
+        if changes:
+            apply_changes(store, settings, changes)
     compacted = compact_persistence(store)
     AuditLog(settings).record(user, role, "verwijderen", {"graaf": bool(changes), "quarantaine": quarantined},
                               [case_id])

@@ -167,7 +167,7 @@ class _Dump:
 # -- case records ----------------------------------------------------------------------------------
 
 _RECORD_FIELDS = ("titel", "jaar", "status", "datum_aanmelding", "datum_afronding", "interventies", "let_ingezet",
-                  "op_ingezet", "kon_verder", "uitkomst", "doelgroep")
+                  "op_ingezet", "kon_verder", "uitkomst", "doelgroep", "regievoerder")
 _LEERPUNT_FIELDS = ("datum", "directie", "status", "status_code", "categorie", "orde", "soort", "al_bekend",
                     "beleidstraject", "geverifieerd", "stelselvraagstuk")
 _ENTRY_FIELDS = ("datum", "code", "tekst", "bron", "wie", "id", "herkomst", "vastgelegd_op")
@@ -191,6 +191,8 @@ def _case_record(row: dict[str, Any], leerpunten: dict[str, dict]) -> dict[str, 
     c = row["casus"]
     rec: dict[str, Any] = {"id": c["id"], "tekst": c.get("tekst")}
     rec.update({k: c[k] for k in _RECORD_FIELDS if c.get(k) is not None})
+    if c.get("afgewezen"):  # "soort:naam" on the node (ingest/mapping.py)
+        rec["afgewezen"] = [dict(zip(("soort", "naam"), a.split(":", 1), strict=True)) for a in c["afgewezen"]]
     indieners = [x for x in row["indieners"] if x]
     if c.get("indiener_type") or indieners:
         ind = {"type": c.get("indiener_type") or "onbekend"}

@@ -1,12 +1,13 @@
 """What each role may see, applied where the data leaves the service layer (docs/SECURITY.md, roles).
 
 Only users with a text role (:data:`casusgraaf.accounts.TEXT_ROLES`: regievoerder, beheerder) see case text
-in any form: ``tekst``, the title (it quotes the case), sentences (``zinnen``), snippets, surfaces and offsets
-into the text, a knelpunt's free description, and leerpunten that the NLP lifted out of the text (``bron:
-extractie``: their text *is* a sentence of the case). Analysts and ambassadeurs get the same answers with
-those fields removed: ids, codes, names from the taxonomies and gazetteers, leerpunten as registered with
-their follow-up, dates and counts. ``viewer=None`` (the
-CLI, internal callers) sees everything.
+in any form: ``tekst``, the title (it quotes the case), sentences (``zinnen``), the solution section of a
+similar case (``wat_werkte``), snippets, surfaces and offsets into the text, a knelpunt's free description, and
+leerpunten that the NLP lifted out of the text (``bron: extractie``: their text *is* a sentence of the case).
+Analysts and ambassadeurs get the same answers with those fields removed: ids, codes, names from the
+taxonomies and gazetteers, leerpunten as registered with their follow-up, dates and counts. Similar search
+exists to show text, so it refuses them outright (:func:`require_text`). ``viewer=None`` (the CLI, internal
+callers) sees everything.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ def require_text(viewer: User | None, what: str) -> None:
 
 
 def untitled(c: dict[str, Any], viewer: User | None) -> dict[str, Any]:
-    """A case reference (list row, a leerpunt's case) without its title."""
-    return c if sees_text(viewer) or "titel" not in c else {**c, "titel": None}
+    """A case reference (list row, a leerpunt's case) without its title (and without the account that
+    registered it: that is for the case team)."""
+    if sees_text(viewer) or not ({"titel", "regievoerder"} & c.keys()):
+        return c
+    return {**{k: v for k, v in c.items() if k != "regievoerder"}, "titel": None}
 
 
 def leerpunt(lp: dict[str, Any], viewer: User | None) -> dict[str, Any]:
@@ -70,10 +74,19 @@ def case(c: dict[str, Any], viewer: User | None) -> dict[str, Any]:
 
 
 
+def _own_case(lp: dict[str, Any], viewer: User) -> bool:
+    """A regievoerder's own leerpunt: one of its cases was registered by them, or has no registering account
+    (imported history: the team's shared caseload, sharpened together in the signalenoverleg)."""
+    cases = lp.get("casussen") or []
+    return not cases or any(c.get("regievoerder") in (None, viewer.naam) for c in cases)
+
+
 def may_change_leerpunt(lp: dict[str, Any], viewer: User | None) -> bool:
-    """Regievoerders and beheerders change every leerpunt; an ambassadeur only those owned (``eigenaren``)
-    by the ministry or organisation of their scope."""
-    if viewer is None or viewer.has_any({"regievoerder", "beheerder"}):
+    """Beheerders change every leerpunt; a regievoerder those of their own cases (:func:`_own_case`); an
+    ambassadeur those owned (``eigenaren``) by the ministry or organisation of their scope."""
+    if viewer is None or "beheerder" in viewer.rollen:
+        return True
+    if "regievoerder" in viewer.rollen and _own_case(lp, viewer):
         return True
     if "ambassadeur" not in viewer.rollen or not viewer.scope:
         return False
@@ -81,6 +94,9 @@ def may_change_leerpunt(lp: dict[str, Any], viewer: User | None) -> bool:
 
 
 def require_change(lp: dict[str, Any], viewer: User | None) -> None:
+    if viewer is not None and "regievoerder" in viewer.rollen and not may_change_leerpunt(lp, viewer):
+        raise Forbidden(f"leerpunt {lp['id']} hoort bij een casus die een andere regievoerder registreerde; die "
+                        "regievoerder of een beheerder legt de opvolging vast")
     if not may_change_leerpunt(lp, viewer):
         owners = ", ".join(o["naam"] for o in lp.get("eigenaren") or []) or "niet belegd"
         scope = viewer.scope if viewer is not None else None

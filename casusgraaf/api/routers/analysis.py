@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
-from casusgraaf.api.deps import AuditDep, GraphDep, SettingsDep, limited, requires
+from casusgraaf.api.deps import AuditDep, CurrentUser, GraphDep, SettingsDep, limited, requires
 from casusgraaf.api.schemas import CypherOut, ExtractOut
 from casusgraaf.services.analysis import run_cypher
 from casusgraaf.services.search import run_extract
@@ -24,8 +24,8 @@ class CypherIn(BaseModel):
 
 @router.post("/cypher", summary="Alleen-lezen Cypher; schrijvende queries krijgen 403 en veranderen niets",
              dependencies=[requires("analist", "beheerder"), limited("cypher")])
-def cypher(body: CypherIn, store: GraphDep, settings: SettingsDep, audit: AuditDep) -> CypherOut:
-    rows = run_cypher(store, settings, body.query, body.params, limit=body.limit)
+def cypher(body: CypherIn, store: GraphDep, settings: SettingsDep, user: CurrentUser, audit: AuditDep) -> CypherOut:
+    rows = run_cypher(store, settings, body.query, body.params, limit=body.limit, viewer=user)
     audit("cypher", {"query_hash": audit.text_hash(body.query), "rijen": len(rows), "limit": body.limit})
     return CypherOut(rows=rows, truncated=rows.truncated)
 

@@ -13,7 +13,8 @@ OPTIONAL MATCH (c:Casus)-[:LEVERDE_LEERPUNT]->(l)
 OPTIONAL MATCH (c)-[rw:RAAKT_WET]->(w:Wet) WHERE rw.bron = 'registratie'
 WITH l, eigenaren, teruggelegd_via, doorgegeven_aan, collect(DISTINCT w.naam) AS wetten,
      collect(DISTINCT CASE WHEN c IS NULL THEN NULL ELSE {id: c.id, titel: c.titel, jaar: c.jaar,
-                                                            datum_afronding: c.datum_afronding} END) AS casussen
+                                                            datum_afronding: c.datum_afronding,
+                                                            regievoerder: c.regievoerder} END) AS casussen
 OPTIONAL MATCH (l)-[:HEEFT_OPVOLGING]->(e:Opvolging)
 WITH l, eigenaren, teruggelegd_via, doorgegeven_aan, wetten, casussen,
      collect(CASE WHEN e IS NULL THEN NULL ELSE {id: e.id, datum: e.datum, code: e.code, tekst: e.tekst,
