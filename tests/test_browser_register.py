@@ -5,7 +5,6 @@ state (the text stays in the textarea, the value masked in the message) and no h
 
 from __future__ import annotations
 
-import threading
 import time
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 from casusgraaf.accounts import AccountStore
 from casusgraaf.api.app import create_app
 from tests.conftest import SAMPLE, make_settings
+from tests.procs import served
 from tests.test_register import PHONE, REFUSED, TEXT
 
 PASSWORD = "correct-horse-battery"
@@ -27,8 +27,6 @@ def server(tmp_path_factory):
 
     if not screens.available():
         pytest.skip("chromium/chromedriver not installed (bash scripts/dev.sh browsers)")
-    import uvicorn
-
     from casusgraaf.graph import open_store
     from casusgraaf.ingest.readers import iter_records
     from casusgraaf.services.ingest import ingest_items
@@ -41,18 +39,10 @@ def server(tmp_path_factory):
     accounts.add("rita", ["regievoerder"], PASSWORD)
     accounts.add("bea", ["regievoerder", "beheerder"], PASSWORD)
     token = accounts.new_token("rita")
-    app = create_app(settings, store=store)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
     try:
-        while not srv.started:
-            thread.join(0.05)
-        port = srv.servers[0].sockets[0].getsockname()[1]
-        yield {"base": f"http://127.0.0.1:{port}", "token": token, "store": store}
+        with served(create_app(settings, store=store)) as base:
+            yield {"base": base, "token": token, "store": store}
     finally:
-        srv.should_exit = True
-        thread.join(10)
         store.close()
 
 

@@ -5,7 +5,6 @@ headless Chromium no horizontal overflow at 390 px."""
 from __future__ import annotations
 
 import re
-import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -183,42 +182,6 @@ def test_docs_and_redoc_use_local_assets(client):
         js = client.get(asset)
         assert js.status_code == 200 and len(js.content) > 100_000
     assert "SwaggerUIBundle" in client.get("/static/docs.js").text
-
-
-# -- in a real browser ------------------------------------------------------------------------------
-
-@pytest.mark.slow
-def test_no_horizontal_overflow_at_390px_and_labels_in_chromium(corpus_env):
-    """Home, a case, the search form (also with a refused text) and keywords, at 1366 and 390 px."""
-    from tools import screens
-
-    if not screens.available():
-        pytest.skip("chromium/chromedriver not installed (bash scripts/dev.sh browsers)")
-    import uvicorn
-
-    settings, store, _ = corpus_env
-    app = create_app(settings.model_copy(update={"warm_start": False}), store=store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            thread.join(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        base = f"http://127.0.0.1:{port}"
-        case_id = store.run("MATCH (c:Casus) RETURN c.id AS id ORDER BY id LIMIT 1")[0]["id"]
-        pages = ["/", f"/casussen/{case_id}", "/zoeken", "/trefwoorden?q=woonplaatsbeginsel", "/bestaat-niet"]
-        seen = {}
-        with screens.browser() as driver:
-            for path in pages:
-                for width in screens.WIDTHS:
-                    seen[(path, width)] = screens.check(driver, base + path, width)
-        for (path, width), r in seen.items():
-            assert not r["overflow"], (path, width, r["scroll_width"], r["wide"])
-            assert r["h1"] == 1 and r["lang"] == "nl" and r["skip"] and not r["unlabelled"], (path, width, r)
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 # -- filters on /zoeken and on the case page's similar list (issue 13, point 2) ----------------------------

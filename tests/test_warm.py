@@ -20,6 +20,7 @@ from casusgraaf.accounts import AccountStore
 from casusgraaf.api.app import create_app
 from casusgraaf.cli._remote import API_FILE, announce, server_url
 from tests.conftest import REPO, make_settings
+from tests.procs import served
 
 TEXT = ("Na afwijzing van de Wajong-aanvraag door het UWV vroeg de gemeente bijzondere bijstand aan op grond "
         "van artikel 35 Participatiewet.")
@@ -123,8 +124,6 @@ def test_serve_writes_api_json_and_removes_it_at_stop(tmp_path):
 @pytest.fixture
 def running_server(corpus_env):
     """The app served by uvicorn in this process, announced in the corpus data dir, with a request log."""
-    import uvicorn
-
     settings, store, _ = corpus_env
     settings = settings.model_copy(update={"warm_start": True})  # the CLI should find a warm server
     # With an account the server is out of lokale modus: the CLI must get in with the token of api.json.
@@ -142,21 +141,15 @@ def running_server(corpus_env):
                      response.status_code))
         return response
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        while not server.started:
-            thread.join(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        with announce(settings, "127.0.0.1", port) as token:  # this process's pid: the CLI children find it
-            app.state.cli_token = token  # as `casusgraaf serve` does
-            assert app.state.warm.done.wait(300)
-            yield settings, seen
-        assert not (settings.data_dir / API_FILE).exists()
+        with served(app) as base:
+            port = int(base.rsplit(":", 1)[1])
+            with announce(settings, "127.0.0.1", port) as token:  # this process's pid: the CLI children find it
+                app.state.cli_token = token  # as `casusgraaf serve` does
+                assert app.state.warm.done.wait(300)
+                yield settings, seen
+            assert not (settings.data_dir / API_FILE).exists()
     finally:
-        server.should_exit = True
-        thread.join(10)
         if added:
             accounts.path.unlink()
 
